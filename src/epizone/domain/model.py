@@ -1,0 +1,110 @@
+"""Areas and their hierarchy (province > city > county > township, or any kinds a user declares)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from epizone.domain.problems import InputError, Problem
+
+KINDS = ("province", "city", "county", "township")
+
+
+@dataclass(frozen=True)
+class Area:
+    code: str
+    name: str
+    parent_code: str | None
+    kind: str
+    population: int | None = None
+    line: int = 0
+
+
+@dataclass
+class Hierarchy:
+    """A validated forest of areas. ``areas`` keeps the input order."""
+
+    areas: list[Area]
+    by_code: dict[str, Area] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_code = {a.code: a for a in self.areas}
+
+    @classmethod
+    def build(cls, areas: list[Area], file: str = "areas", columns: dict[str, int] | None = None) -> "Hierarchy":
+        """Check codes, kinds, parents and cycles; raise InputError listing every problem."""
+        problems = _check(areas, file, columns or {"code": 1, "parent_code": 3, "kind": 4})
+        if problems:
+            raise InputError(problems)
+        return cls(areas)
+
+    def units(self, kind: str) -> list[Area]:
+        """Every area of the unit kind, in input order."""
+        return [a for a in self.areas if a.kind == kind]
+
+    def unit_of(self, kind: str) -> dict[str, str | None]:
+        """For every area code, the code of its ancestor-or-self of the unit kind (None if none)."""
+        result: dict[str, str | None] = {}
+        for area in self.areas:
+            chain = []
+            node: Area | None = area
+            found: str | None = None
+            while node is not None:
+                if node.code in result:
+                    found = result[node.code]
+                    break
+                chain.append(node.code)
+                if node.kind == kind:
+                    found = node.code
+                    break
+                node = self.by_code.get(node.parent_code) if node.parent_code else None
+            for code in chain:
+                result[code] = found
+        return result
+
+    def ancestor_of_kind(self, code: str, kind: str) -> Area | None:
+        node = self.by_code.get(code)
+        while node is not None and node.kind != kind:
+            node = self.by_code.get(node.parent_code) if node.parent_code else None
+        return node
+
+    def kinds(self) -> set[str]:
+        return {a.kind for a in self.areas}
+
+
+def _check(areas: list[Area], file: str, col: dict[str, int]) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: dict[str, Area] = {}
+    for a in areas:
+        if a.code in seen and seen[a.code] != a:
+            problems.append(Problem(file, a.line, "code", col["code"], a.code,
+                                    f"a unique area code (also on line {seen[a.code].line})"))
+        seen.setdefault(a.code, a)
+        if a.kind not in KINDS:
+            problems.append(Problem(file, a.line, "kind", col["kind"], a.kind, f"one of {', '.join(KINDS)}"))
+    for a in areas:
+        if a.parent_code and a.parent_code not in seen:
+            problems.append(Problem(file, a.line, "parent_code", col["parent_code"], a.parent_code,
+                                    "the code of an area in this file (missing parent)"))
+    problems.extend(_cycles(areas, seen, file, col["parent_code"]))
+    return problems
+
+
+def _cycles(areas: list[Area], by_code: dict[str, Area], file: str, column: int) -> list[Problem]:
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = known to reach a root
+    problems: list[Problem] = []
+    for start in areas:
+        path: list[str] = []
+        code: str | None = start.code
+        while code and code in by_code and state.get(code) is None:
+            state[code] = 1
+            path.append(code)
+            code = by_code[code].parent_code
+        if code and state.get(code) == 1:
+            cycle = path[path.index(code):]
+            for member in cycle:
+                a = by_code[member]
+                problems.append(Problem(file, a.line, "parent_code", column, a.parent_code or "",
+                                        f"a parent that does not lead back to {member} (cycle: {' -> '.join(cycle + [code])})"))
+        for member in path:
+            state[member] = 2
+    return problems

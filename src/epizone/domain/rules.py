@@ -1,0 +1,193 @@
+"""Rule sets: official grading schemes as versioned data, validated on load.
+
+A rule set names its unit, its indicators (each computed from the case series by one of a few
+kinds), its levels and the ordered clauses that assign them. The first clause whose condition
+holds gives the level and the reason. Files live in ``epizone/rulesets/<id>.yaml``; users may pass
+a path to their own file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Literal, Union
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from epizone.domain.expr import Condition, ExpressionError, parse_condition
+
+UNKNOWN = "unknown"
+SERIES = ("confirmed", "asymptomatic")
+
+
+class RuleSetError(ValueError):
+    """A rule-set file that cannot be used; the message names the file, key and problem."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(_Strict):
+    zh: str
+    en: str
+
+
+class Document(_Strict):
+    zh: str
+    en: str
+    date: dt.date
+    urls: list[str] = Field(min_length=1)
+
+
+class Effective(_Strict):
+    from_: dt.date = Field(alias="from")
+    to: dt.date | None = None
+
+
+class Level(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    zh: str
+    en: str
+    color: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
+
+
+class _Indicator(_Strict):
+    zh: str
+    en: str
+
+
+class Cumulative(_Indicator):
+    kind: Literal["cumulative"]
+    series: Literal["confirmed", "asymptomatic"]
+
+
+class WindowSum(_Indicator):
+    kind: Literal["window_sum"]
+    series: Literal["confirmed", "asymptomatic"]
+    days: int = Field(ge=1, le=366)
+
+
+class DaysSince(_Indicator):
+    kind: Literal["days_since"]
+    series: Literal["confirmed", "asymptomatic"]
+
+
+class ClusterWindow(_Indicator):
+    kind: Literal["cluster_window"]
+    days: int = Field(ge=1, le=366)
+    min_cases: int = Field(ge=2)
+    classifications: list[Literal["confirmed", "asymptomatic"]] = Field(min_length=1)
+
+
+Indicator = Annotated[
+    Union[Cumulative, WindowSum, DaysSince, ClusterWindow], Field(discriminator="kind")
+]
+
+
+class Clause(_Strict):
+    code: str = Field(pattern=r"^[a-z0-9_.]+$")
+    level: str
+    when: str
+    zh: str
+    en: str
+
+    @cached_property
+    def condition(self) -> Condition:
+        return parse_condition(self.when)
+
+    def reason(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+class RuleSet(_Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]*$")
+    version: int = Field(ge=1)
+    title: Text
+    authority: Text
+    document: Document
+    effective: Effective
+    unit: str
+    levels: list[Level] = Field(min_length=1)
+    indicators: dict[str, Indicator] = Field(min_length=1)
+    clauses: list[Clause] = Field(min_length=1)
+
+    @property
+    def ref(self) -> str:
+        """``id@version``, the name stamped on every assessed row."""
+        return f"{self.id}@{self.version}"
+
+    @property
+    def level_ids(self) -> list[str]:
+        """Declared levels in order, then ``unknown``: the codes of the level column."""
+        return [level.id for level in self.levels] + [UNKNOWN]
+
+    @property
+    def needs_clusters(self) -> bool:
+        return any(isinstance(ind, ClusterWindow) for ind in self.indicators.values())
+
+    @property
+    def lookback_days(self) -> int:
+        return max((getattr(ind, "days", 1) for ind in self.indicators.values()), default=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "RuleSet":
+        ids = [level.id for level in self.levels]
+        if len(set(ids)) != len(ids) or UNKNOWN in ids:
+            raise ValueError(f"levels must be distinct and must not declare {UNKNOWN!r} (it is implicit)")
+        codes = [clause.code for clause in self.clauses]
+        if len(set(codes)) != len(codes):
+            raise ValueError("clause codes must be distinct")
+        for i, clause in enumerate(self.clauses):
+            if clause.level not in ids:
+                raise ValueError(f"clauses[{i}] ({clause.code}): level {clause.level!r} is not one of {ids}")
+            try:
+                names = clause.condition.names
+            except ExpressionError as exc:
+                raise ValueError(f"clauses[{i}] ({clause.code}).when: {exc}") from None
+            missing = sorted(names - set(self.indicators))
+            if missing:
+                raise ValueError(f"clauses[{i}] ({clause.code}).when uses unknown indicator(s) {missing}")
+        if self.clauses[-1].when.strip().lower() != "true":
+            raise ValueError("the last clause must be a catch-all with when: true, so every unit-day gets a level")
+        return self
+
+
+def builtin_ids() -> list[str]:
+    folder = resources.files("epizone.rulesets")
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def load_rule_set(name_or_path: str | Path) -> RuleSet:
+    """Load a built-in rule set by id (``cn-2020-02``) or a user's YAML file by path."""
+    text, origin = _read(str(name_or_path))
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise RuleSetError(f"{origin}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise RuleSetError(f"{origin}: expected a mapping of keys at the top level")
+    try:
+        return RuleSet.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}" for err in exc.errors()
+        )
+        raise RuleSetError(f"{origin}: {problems}") from None
+
+
+def _read(name: str) -> tuple[str, str]:
+    path = Path(name)
+    if path.suffix in {".yaml", ".yml"} or path.exists():
+        if not path.is_file():
+            raise RuleSetError(f"{name}: no such rule-set file")
+        return path.read_text(encoding="utf-8"), str(path)
+    if name not in builtin_ids():
+        raise RuleSetError(f"unknown rule set {name!r}; built in: {', '.join(builtin_ids())}")
+    res = resources.files("epizone.rulesets").joinpath(f"{name}.yaml")
+    return res.read_text(encoding="utf-8"), f"{name}.yaml"

@@ -1,0 +1,114 @@
+"""Run a compiled rule set over all units, chunk by chunk, yielding Arrow record batches.
+
+Units are independent once the inputs are aggregated, so the work is split into chunks of units
+whose dense grids stay within a fixed number of cells: memory is flat whatever the country size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from epizone.domain.model import Area
+from epizone.engine.aggregate import Aggregates
+from epizone.engine.compile import NEVER, Chunk, Kernel, Result
+from epizone.engine.cutoff import DataThrough
+
+CHUNK_CELLS = 1 << 22  # unit-days of grid per chunk
+
+
+@dataclass
+class Plan:
+    """What to assess: the units, the assessed days and where each day's cutoff falls on the grid."""
+
+    units: list[Area]
+    days: np.ndarray        # assessed day numbers
+    cutoffs: np.ndarray     # data cutoff day number of each assessed day
+    grid_start: int
+    grid_days: int
+    stale: np.ndarray       # cutoff later than the last date the data covers
+    chunk_units: int
+
+    @property
+    def positions(self) -> np.ndarray:
+        return self.cutoffs - self.grid_start
+
+    @property
+    def rows(self) -> int:
+        return len(self.units) * self.days.size
+
+    def chunks(self) -> Iterator[Chunk]:
+        for first in range(0, len(self.units), self.chunk_units):
+            yield Chunk(first, min(first + self.chunk_units, len(self.units)), self.grid_start, self.grid_days)
+
+
+def make_plan(agg: Aggregates, units: list[Area], start: int, end: int, through: DataThrough,
+              data_end: int | None = None, chunk_cells: int = CHUNK_CELLS) -> Plan:
+    if end < start:
+        raise ValueError("the end date is before the start date")
+    days = np.arange(start, end + 1, dtype=np.int32)
+    cutoffs = through.cutoffs(days).astype(np.int32)
+    grid_start = int(min(cutoffs[0], agg.first_day if agg.first_day is not None else cutoffs[0]))
+    grid_days = int(cutoffs[-1]) - grid_start + 1
+    covered = data_end if data_end is not None else agg.last_day
+    stale = np.ones(days.size, dtype=bool) if covered is None else cutoffs > covered
+    chunk_units = max(1, chunk_cells // max(grid_days, days.size))
+    return Plan(units, days, cutoffs, grid_start, grid_days, stale, chunk_units)
+
+
+class BatchBuilder:
+    """Turns kernel results into Arrow batches with dictionary-encoded codes, names and levels."""
+
+    def __init__(self, kernel: Kernel, plan: Plan, lang: str):
+        self.kernel, self.plan = kernel, plan
+        self.codes = pa.array([u.code for u in plan.units], pa.string())
+        self.names = pa.array([u.name for u in plan.units], pa.string())
+        self.levels = pa.array(kernel.level_ids, pa.string())
+        self.clause_codes = pa.array(kernel.clause_codes, pa.string())
+        self.reasons = pa.array(kernel.reasons(lang), pa.string())
+        self.rule_set = pa.array([kernel.rules.ref], pa.string())
+        self.days = pa.array(plan.days, pa.int32())
+        self.cutoffs = pa.array(plan.cutoffs, pa.int32())
+
+    def build(self, chunk: Chunk, result: Result) -> pa.RecordBatch:
+        n, t = chunk.size, self.plan.days.size
+        unit = pa.array(np.repeat(np.arange(chunk.first_unit, chunk.end_unit, dtype=np.int32), t))
+        clause = pa.array(result.clause.ravel())
+        columns = {
+            "area_code": pa.DictionaryArray.from_arrays(unit, self.codes),
+            "area_name": pa.DictionaryArray.from_arrays(unit, self.names),
+            "date": _tile_dates(self.plan.days, n),
+            "level": pa.DictionaryArray.from_arrays(pa.array(result.level.ravel()), self.levels),
+            "rule_set": pa.DictionaryArray.from_arrays(pa.array(np.zeros(n * t, dtype=np.int8)), self.rule_set),
+        }
+        for name, values in result.indicators.items():
+            columns[name] = _indicator_array(values)
+        columns["reason_code"] = pa.DictionaryArray.from_arrays(clause, self.clause_codes)
+        columns["reason"] = pa.DictionaryArray.from_arrays(clause, self.reasons)
+        columns["data_through"] = _tile_dates(self.plan.cutoffs, n)
+        return pa.RecordBatch.from_pydict(columns)
+
+
+def _tile_dates(days: np.ndarray, n: int) -> pa.Array:
+    return pa.array(np.tile(days.astype(np.int32), n)).view(pa.date32())
+
+
+def _indicator_array(values: np.ndarray) -> pa.Array:
+    flat = values.ravel()
+    if flat.dtype == bool:
+        return pa.array(flat)
+    if np.issubdtype(flat.dtype, np.integer):
+        flat = flat.astype(np.int32)
+        return pa.array(flat, mask=flat == NEVER) if (flat == NEVER).any() else pa.array(flat)
+    return pa.array(flat)
+
+
+def run(kernel: Kernel, agg: Aggregates, plan: Plan, lang: str = "en") -> Iterator[tuple[Chunk, pa.RecordBatch]]:
+    builder = BatchBuilder(kernel, plan, lang)
+    positions = plan.positions
+    for chunk in plan.chunks():
+        result = kernel.run(agg, chunk, positions, plan.stale)
+        yield chunk, builder.build(chunk, result)
