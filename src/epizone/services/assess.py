@@ -108,7 +108,7 @@ def prepare(req: Request) -> Prepared:
     return Prepared(hierarchy, rules, unit, units, agg, Kernel(rules), plan, summary, req.lang)
 
 
-def assess_to_file(req: Request, out: Path, progress: Callable[[int], None] | None = None) -> Summary:
+def assess_to_file(req: Request, out: Path, progress: Callable[[int, int], None] | None = None) -> Summary:
     """Grade and write ``out`` (.csv, .parquet or .json); nothing is written when the inputs are bad."""
     began = time.perf_counter()
     output_format(out)
@@ -131,7 +131,7 @@ def assess_table(req: Request) -> tuple[pa.Table, Summary]:
     return table, prepared.summary
 
 
-def _counted(prepared: Prepared, progress: Callable[[int], None] | None) -> Iterator[pa.RecordBatch]:
+def _counted(prepared: Prepared, progress: Callable[[int, int], None] | None) -> Iterator[pa.RecordBatch]:
     summary, levels = prepared.summary, prepared.kernel.level_ids
     by_level: Counter[str] = Counter()
     last: Counter[str] = Counter()
@@ -144,7 +144,7 @@ def _counted(prepared: Prepared, progress: Callable[[int], None] | None) -> Iter
         summary.unit_days_by_level = {lvl: by_level[lvl] for lvl in levels if by_level[lvl]}
         summary.last_day_by_level = {lvl: last[lvl] for lvl in levels if last[lvl]}
         if progress:
-            progress(chunk.size)
+            progress(chunk.end_unit, len(prepared.units))
         yield batch
 
 

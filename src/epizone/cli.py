@@ -1,0 +1,150 @@
+"""The ``epizone`` command: parses arguments, calls the services, prints with Rich."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from epizone import console
+from epizone.domain.problems import InputError
+from epizone.domain.rules import RuleSetError, builtin_ids, load_rule_set
+from epizone.engine.cutoff import DataThrough
+from epizone.services.assess import Request, assess_to_file
+from epizone.services.demo import run_demo
+from epizone.services.explain import explain as explain_one
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Zoned, graded, precise epidemic control: risk levels for every area and day.")
+rules_app = typer.Typer(no_args_is_help=True, help="The built-in rule sets.")
+app.add_typer(rules_app, name="rules")
+
+BAD_INPUT = 2
+
+AreasOpt = Annotated[Path, typer.Option("--areas", help="Areas CSV/Parquet: code,name,parent_code,kind,population")]
+CasesOpt = Annotated[Optional[Path], typer.Option("--cases", help="Case line list CSV/Parquet")]
+CountsOpt = Annotated[Optional[Path], typer.Option("--counts", help="Daily counts CSV/Parquet: area_code,date,metric,value")]
+RulesOpt = Annotated[str, typer.Option("--rules", help="Rule-set id (see `epizone rules list`) or a YAML file")]
+UnitOpt = Annotated[Optional[str], typer.Option("--unit", help="Area kind to grade (default: the rule set's unit)")]
+ThroughOpt = Annotated[str, typer.Option("--data-through", help="lag:N (data to N days before each day) or a date")]
+DataEndOpt = Annotated[Optional[str], typer.Option("--data-end", help="Last date the inputs are complete for "
+                                                                       "(default: the last date in them)")]
+LangOpt = Annotated[str, typer.Option("--lang", help="Language of reasons: en or zh")]
+
+
+def _date(text: str | None, option: str) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r}: expected a date YYYY-MM-DD", param_hint=option) from None
+
+
+def _request(areas: Path, cases: Path | None, counts: Path | None, rules: str, unit: str | None,
+             start: str | None, end: str | None, data_through: str, data_end: str | None, lang: str) -> Request:
+    if lang not in ("en", "zh"):
+        raise typer.BadParameter(f"{lang!r}: expected en or zh", param_hint="--lang")
+    if cases is None and counts is None:
+        raise typer.BadParameter("give --cases, --counts, or both", param_hint="--cases/--counts")
+    try:
+        through = DataThrough.parse(data_through)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--data-through") from None
+    return Request(areas, cases, counts, rules, unit, _date(start, "--start"), _date(end, "--end"),
+                   through, _date(data_end, "--data-end"), lang)
+
+
+def _fail(exc: Exception, headline: str = "") -> None:
+    if isinstance(exc, InputError):
+        headline = "; ".join(filter(None, [f"{len(exc.problems)} problem(s) in the inputs", headline]))
+    console.error(str(exc), headline)
+    raise typer.Exit(BAD_INPUT)
+
+
+@app.command()
+def assess(
+    areas: AreasOpt,
+    out: Annotated[Path, typer.Option("--out", help="Output file: .csv, .parquet or .json")],
+    start: Annotated[str, typer.Option("--start", help="First day to grade, YYYY-MM-DD")],
+    end: Annotated[str, typer.Option("--end", help="Last day to grade, YYYY-MM-DD")],
+    cases: CasesOpt = None,
+    counts: CountsOpt = None,
+    rules: RulesOpt = "cn-2020-02",
+    unit: UnitOpt = None,
+    data_through: ThroughOpt = "lag:0",
+    data_end: DataEndOpt = None,
+    lang: LangOpt = "en",
+) -> None:
+    """Grade every unit for every day from START to END and write one row per unit per day."""
+    req = _request(areas, cases, counts, rules, unit, start, end, data_through, data_end, lang)
+    try:
+        with console.progress_bar() as advance:
+            summary = assess_to_file(req, out, progress=advance)
+    except (InputError, RuleSetError, ValueError) as exc:
+        _fail(exc, "no output file was written")
+    console.print_summary(summary, out)
+
+
+@app.command()
+def explain(
+    areas: AreasOpt,
+    area: Annotated[str, typer.Option("--area", help="Code or exact name of the unit")],
+    date: Annotated[str, typer.Option("--date", help="The day, YYYY-MM-DD")],
+    cases: CasesOpt = None,
+    counts: CountsOpt = None,
+    rules: RulesOpt = "cn-2020-02",
+    unit: UnitOpt = None,
+    data_through: ThroughOpt = "lag:0",
+    data_end: DataEndOpt = None,
+    lang: LangOpt = "en",
+) -> None:
+    """Show the indicators and the clause that set one unit's level on one day."""
+    req = _request(areas, cases, counts, rules, unit, None, None, data_through, data_end, lang)
+    day = _date(date, "--date")
+    try:
+        result = explain_one(req, area, day)
+    except (InputError, RuleSetError, ValueError) as exc:
+        _fail(exc)
+    console.print_explanation(result)
+
+
+@app.command()
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out-dir", help="Where to write the full series")] = Path("out/demo"),
+    lang: LangOpt = "zh",
+) -> None:
+    """Grade every Fujian county on 2020-02-23 (data to the 22nd) and compare with the official list."""
+    report = run_demo(out_dir, lang)
+    console.print_demo(report)
+
+
+@rules_app.command("list")
+def rules_list() -> None:
+    """List the built-in rule sets."""
+    console.print_rule_sets([load_rule_set(i) for i in builtin_ids()])
+
+
+@rules_app.command("show")
+def rules_show(rule_set: Annotated[str, typer.Argument(help="Rule-set id or YAML file")],
+               lang: LangOpt = "en") -> None:
+    """Show a rule set: its source, indicators and clauses in words."""
+    try:
+        rs = load_rule_set(rule_set)
+    except RuleSetError as exc:
+        _fail(exc)
+    console.print_rule_set(rs, lang)
+
+
+def main() -> None:
+    try:
+        app()
+    except BrokenPipeError:  # e.g. `epizone rules list | head`
+        sys.stderr.close()
+
+
+if __name__ == "__main__":
+    main()

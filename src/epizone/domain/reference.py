@@ -1,0 +1,184 @@
+"""A plain-Python reference evaluator of docs/semantics.md: slow on purpose, and obviously correct.
+
+It exists to check the engine: for every unit and every assessed day it works out the data cutoff,
+loops over the records to pick those of the unit dated in range, counts them directly and tries
+the clauses in order. Nothing here is shared with ``epizone.engine``: the cutoff and the coverage
+rule are re-derived from the contract. Pure standard library; no I/O.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Union
+
+from epizone.domain.model import Hierarchy
+from epizone.domain.rules import ClusterWindow, Cumulative, DaysSince, RuleSet, WindowSum
+
+UNKNOWN_LEVEL = "unknown"
+UNKNOWN_REASON = "unknown.no_data"
+METRIC_OF_SERIES = {"confirmed": "new_confirmed", "asymptomatic": "new_asymptomatic"}
+CLUSTER_METRIC = "new_clusters"
+
+Value = Union[int, bool, None]
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    """One line of the line list (``cluster_id`` is ``""`` when the case belongs to no cluster)."""
+
+    case_id: str
+    report_date: dt.date
+    area_code: str
+    classification: str
+    cluster_id: str = ""
+
+
+@dataclass(frozen=True)
+class CountRecord:
+    """One line of the daily counts: ``metric`` is new_confirmed, new_asymptomatic or new_clusters."""
+
+    area_code: str
+    date: dt.date
+    metric: str
+    value: int
+
+
+@dataclass
+class ReferenceRow:
+    area_code: str
+    date: dt.date
+    cutoff: dt.date
+    level: str
+    reason_code: str
+    indicators: dict[str, Value] = field(default_factory=dict)
+
+
+def cutoff(day: dt.date, lag: int = 0, through_date: dt.date | None = None) -> dt.date:
+    """``c(t)``: ``t - lag``, or ``min(t, D)`` for a fixed data-through date ``D``."""
+    if through_date is not None:
+        return day if day <= through_date else through_date
+    return day - dt.timedelta(days=lag)
+
+
+def distinct_cases(cases: list[CaseRecord]) -> list[CaseRecord]:
+    """A case id repeated (identically, inputs are assumed valid) counts once: keep its first line."""
+    seen: set[str] = set()
+    result = []
+    for case in cases:
+        if case.case_id not in seen:
+            seen.add(case.case_id)
+            result.append(case)
+    return result
+
+
+def distinct_counts(counts: list[CountRecord]) -> list[CountRecord]:
+    """The same (area, date, metric) repeated with the same value counts once."""
+    seen: set[tuple[str, dt.date, str]] = set()
+    result = []
+    for row in counts:
+        key = (row.area_code, row.date, row.metric)
+        if key not in seen:
+            seen.add(key)
+            result.append(row)
+    return result
+
+
+def covered_through(cases: list[CaseRecord], counts: list[CountRecord],
+                    data_end: dt.date | None = None) -> dt.date | None:
+    """The last covered date: ``data_end`` if given, else the last date present in the inputs."""
+    if data_end is not None:
+        return data_end
+    dates = [c.report_date for c in cases] + [r.date for r in counts]
+    return max(dates) if dates else None
+
+
+def evaluate(rules: RuleSet, hierarchy: Hierarchy, cases: list[CaseRecord], counts: list[CountRecord],
+             unit: str, start: dt.date, end: dt.date, lag: int = 0, through_date: dt.date | None = None,
+             data_end: dt.date | None = None) -> list[ReferenceRow]:
+    """One row per area of kind ``unit`` (in hierarchy order) and day ``start..end``."""
+    cases = distinct_cases(cases)
+    counts = distinct_counts(counts)
+    unit_of = hierarchy.unit_of(unit)
+    last_covered = covered_through(cases, counts, data_end)
+    rows: list[ReferenceRow] = []
+    for area in hierarchy.units(unit):
+        mine_cases = [c for c in cases if unit_of.get(c.area_code) == area.code]
+        mine_counts = [r for r in counts if unit_of.get(r.area_code) == area.code]
+        day = start
+        while day <= end:
+            c = cutoff(day, lag, through_date)
+            values = {name: _indicator(ind, mine_cases, mine_counts, c) for name, ind in rules.indicators.items()}
+            if last_covered is None or c > last_covered:
+                level, reason = UNKNOWN_LEVEL, UNKNOWN_REASON
+            else:
+                level, reason = _grade(rules, values)
+            rows.append(ReferenceRow(area.code, day, c, level, reason, values))
+            day += dt.timedelta(days=1)
+    return rows
+
+
+def unassigned(hierarchy: Hierarchy, cases: list[CaseRecord], counts: list[CountRecord],
+               unit: str) -> dict[tuple[str, str], int]:
+    """Records with no area of the unit kind at or above them: ``(area_code, series) -> number``.
+
+    The series of a line-list case is its classification; of a count, its series (confirmed,
+    asymptomatic) or ``clusters`` for new_clusters. Zero totals are left out.
+    """
+    unit_of = hierarchy.unit_of(unit)
+    totals: dict[tuple[str, str], int] = defaultdict(int)
+    for case in distinct_cases(cases):
+        if unit_of.get(case.area_code) is None:
+            totals[(case.area_code, case.classification)] += 1
+    series_of_metric = {m: s for s, m in METRIC_OF_SERIES.items()} | {CLUSTER_METRIC: "clusters"}
+    for row in distinct_counts(counts):
+        if unit_of.get(row.area_code) is None:
+            totals[(row.area_code, series_of_metric[row.metric])] += row.value
+    return {key: n for key, n in totals.items() if n}
+
+
+def _daily(series: str, cases: list[CaseRecord], counts: list[CountRecord], upto: dt.date) -> dict[dt.date, int]:
+    """``n_s(u, d)`` for every date ``d <= upto`` that has a record (possibly with total 0)."""
+    per_day: dict[dt.date, int] = defaultdict(int)
+    for case in cases:
+        if case.classification == series and case.report_date <= upto:
+            per_day[case.report_date] += 1
+    metric = METRIC_OF_SERIES[series]
+    for row in counts:
+        if row.metric == metric and row.date <= upto:
+            per_day[row.date] += row.value
+    return per_day
+
+
+def _indicator(ind: object, cases: list[CaseRecord], counts: list[CountRecord], c: dt.date) -> Value:
+    if isinstance(ind, Cumulative):
+        return sum(_daily(ind.series, cases, counts, c).values())
+    if isinstance(ind, WindowSum):
+        first = c - dt.timedelta(days=ind.days - 1)
+        return sum(n for d, n in _daily(ind.series, cases, counts, c).items() if first <= d)
+    if isinstance(ind, DaysSince):
+        days = [d for d, n in _daily(ind.series, cases, counts, c).items() if n > 0]
+        return (c - max(days)).days if days else None
+    if isinstance(ind, ClusterWindow):
+        first = c - dt.timedelta(days=ind.days - 1)
+        members: dict[str, int] = defaultdict(int)
+        for case in cases:
+            if (case.cluster_id and case.classification in ind.classifications
+                    and first <= case.report_date <= c):
+                members[case.cluster_id] += 1
+        if any(n >= ind.min_cases for n in members.values()):
+            return True
+        reported: dict[dt.date, int] = defaultdict(int)
+        for row in counts:
+            if row.metric == CLUSTER_METRIC and first <= row.date <= c:
+                reported[row.date] += row.value
+        return any(n > 0 for n in reported.values())
+    raise TypeError(f"the reference evaluator does not know indicator kind {type(ind).__name__}")
+
+
+def _grade(rules: RuleSet, values: dict[str, Value]) -> tuple[str, str]:
+    for clause in rules.clauses:
+        if clause.condition.evaluate(values, vector=False):
+            return clause.level, clause.code
+    raise AssertionError("the last clause is always `when: true`")  # pragma: no cover

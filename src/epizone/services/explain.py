@@ -1,0 +1,96 @@
+"""Use case: why is this unit at this level on this day? Indicators, every clause tried, the one that fired."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from epizone.domain.problems import InputError, Problem
+from epizone.engine.compile import NO_DATA_CODE, Chunk
+from epizone.engine.cutoff import from_day_number
+from epizone.services.assess import Request, prepare
+
+
+@dataclass
+class ClauseCheck:
+    code: str
+    level: str
+    when: str
+    held: bool
+    reason: str
+
+
+@dataclass
+class Explanation:
+    area_code: str
+    area_name: str
+    unit: str
+    date: dt.date
+    data_through: dt.date
+    rule_set: str
+    rule_title: str
+    level: str
+    level_label: str
+    reason_code: str
+    reason: str
+    indicators: dict[str, tuple[object, str]]   # name -> (value, description)
+    windows: dict[str, tuple[dt.date, dt.date]]  # windowed indicator -> first and last data date
+    clauses: list[ClauseCheck]
+    stale: bool
+
+
+def explain(req: Request, area: str, date: dt.date) -> Explanation:
+    """Grade one unit on one day and keep every step; ``area`` is a unit's code or exact name."""
+    prepared = prepare(replace(req, start=date, end=date))
+    index = _find_unit(prepared.units, area, str(req.areas), prepared.unit)
+    chunk = Chunk(index, index + 1, prepared.plan.grid_start, prepared.plan.grid_days)
+    result = prepared.kernel.run(prepared.agg, chunk, prepared.plan.positions, prepared.plan.stale)
+    values = {name: _scalar(v) for name, v in result.indicators.items()}
+    rules, lang = prepared.rules, req.lang
+    stale = bool(prepared.plan.stale[0])
+    checks = [ClauseCheck(c.code, c.level, c.when, bool(c.condition.evaluate(_for_condition(values))),
+                          c.reason(lang)) for c in rules.clauses]
+    clause_index = int(result.clause[0, 0])
+    level = prepared.kernel.level_ids[int(result.level[0, 0])]
+    labels = {lvl.id: (lvl.zh if lang == "zh" else lvl.en) for lvl in rules.levels}
+    unit = prepared.units[index]
+    through = from_day_number(int(prepared.plan.cutoffs[0]))
+    windows = {name: (through - dt.timedelta(days=ind.days - 1), through)
+               for name, ind in rules.indicators.items() if hasattr(ind, "days")}
+    return Explanation(
+        unit.code, unit.name, prepared.unit, date, through, rules.ref,
+        rules.title.zh if lang == "zh" else rules.title.en, level,
+        labels.get(level, "未知" if lang == "zh" else "Unknown"),
+        prepared.kernel.clause_codes[clause_index], prepared.kernel.reasons(lang)[clause_index],
+        {name: (values[name], (ind.zh if lang == "zh" else ind.en)) for name, ind in rules.indicators.items()},
+        windows, checks, stale,
+    )
+
+
+def _find_unit(units, area: str, file: str, kind: str) -> int:  # noqa: ANN001
+    for i, unit in enumerate(units):
+        if unit.code == area:
+            return i
+    matches = [i for i, unit in enumerate(units) if unit.name == area]
+    if len(matches) == 1:
+        return matches[0]
+    expected = (f"the code or name of one area of kind {kind!r}"
+                + (f" ({len(matches)} areas share this name: use the code)" if matches else ""))
+    raise InputError([Problem(file, 0, "--area", 0, area, expected)])
+
+
+def _scalar(values: np.ndarray) -> object:
+    value = values[0, 0]
+    if isinstance(value, np.bool_):
+        return bool(value)
+    number = int(value)
+    return None if number < 0 else number
+
+
+def _for_condition(values: dict[str, object]) -> dict[str, object]:
+    return {k: (-1 if v is None else v) for k, v in values.items()}
+
+
+__all__ = ["Explanation", "ClauseCheck", "explain", "NO_DATA_CODE"]
