@@ -115,7 +115,7 @@ def explain(
 @app.command()
 def demo(
     out_dir: Annotated[Path, typer.Option("--out-dir", help="Where to write the full series")] = Path("out/demo"),
-    lang: LangOpt = "zh",
+    lang: LangOpt = "en",
 ) -> None:
     """Grade every Fujian county on 2020-02-23 (data to the 22nd) and compare with the official list."""
     report = run_demo(out_dir, lang)

@@ -13,11 +13,14 @@ from rich.table import Table
 
 from epizone.domain.rules import RuleSet
 from epizone.services.assess import Summary
+from epizone.services.compare import Comparison
 from epizone.services.demo import DemoReport
 from epizone.services.explain import Explanation
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
+if not out.is_terminal:  # logs and pipes: wide enough for the tables, rather than 80 columns
+    out.width = max(out.width, 140)
 
 LEVEL_STYLE = {"low": "green", "medium": "dark_orange", "high": "bold red", "unknown": "grey50"}
 
@@ -93,30 +96,34 @@ def print_explanation(e: Explanation) -> None:
 
 
 def print_demo(report: DemoReport) -> None:
-    rows = sorted(report.table.to_pylist(), key=lambda r: (report.cities[r["area_code"]], r["area_code"]))
+    rows = sorted(report.table.to_pylist(), key=lambda r: (report.cities[r["area_code"]][0], r["area_code"]))
     table = Table(title="Fujian county risk levels on 2020-02-23 (cn-2020-02, data to 2020-02-22)")
-    for col in ("city", "county", "code", "level", "cumulative", "new 14d", "days since last", "reason"):
+    for col in ("city", "county", "code", "level", "cumulative", "new in 14 days", "days since last", "clause"):
         table.add_column(col)
     city = None
     for r in rows:
-        shown = report.cities[r["area_code"]] if report.cities[r["area_code"]] != city else ""
-        city = report.cities[r["area_code"]]
+        name = report.cities[r["area_code"]][1]
         since = r["days_since_last_confirmed"]
-        table.add_row(shown, r["area_name"], r["area_code"], _level(r["level"]), str(r["cumulative_confirmed"]),
-                      str(r["new_confirmed_14d"]), "-" if since is None else str(since), r["reason"])
+        table.add_row(name if name != city else "", r["area_name"], r["area_code"], _level(r["level"]),
+                      str(r["cumulative_confirmed"]), str(r["new_confirmed_14d"]), "-" if since is None else str(since),
+                      r["reason_code"])
+        city = name
     out.print(table)
     out.print("units by level: " + ", ".join(f"{_level(k)} {v}" for k, v in report.summary.last_day_by_level.items()))
-    _print_comparison("official list of 2020-02-23, assessed with data to the 22nd (lag:1)", report.comparison)
-    _print_comparison("for contrast, data to the 23rd itself (lag:0)", report.same_day)
+    _print_comparison("official list of 2020-02-23, assessed with data to the 22nd (lag:1)", report.comparison,
+                      report.notes)
+    _print_comparison("for contrast, data to the 23rd itself (lag:0)", report.same_day, report.notes)
     out.print("full series " + ", ".join(str(p) for p in report.series_files)
               + f": {report.series_summary.rows:,} rows ({report.series_summary.start} .. {report.series_summary.end})")
 
 
-def _print_comparison(title: str, c) -> None:  # noqa: ANN001
+def _print_comparison(title: str, c: Comparison, notes: dict[str, str]) -> None:
     out.print(f"\n[bold]{title}[/]: {c.agree} of {c.compared} units agree")
     for d in c.disagreements:
-        out.print(f"  {d.area_name} ({d.area_code}): official {_level(d.official)}, computed {_level(d.computed)}: "
-                  f"{d.explanation}")
+        out.print(f"  {escape(d.area_name)} ({d.area_code}): official {_level(d.official)}, "
+                  f"computed {_level(d.computed)}: {escape(d.explanation)}")
+        if d.area_code in notes:
+            out.print(f"    data note: {escape(notes[d.area_code])}")
 
 
 def print_rule_sets(rule_sets: list[RuleSet]) -> None:

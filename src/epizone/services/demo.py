@@ -25,12 +25,13 @@ def demo_file(name: str) -> Path:
 @dataclass
 class DemoReport:
     table: pa.Table                    # the 88 units on 23 Feb (data to the 22nd)
-    cities: dict[str, str]             # unit code -> city name (the unit itself for 平潭)
+    cities: dict[str, tuple[str, str]]  # unit code -> (city code, city name); the unit itself for 平潭
     summary: Summary
     comparison: Comparison             # lag:1, the announcement practice
     same_day: Comparison               # lag:0, for contrast: the window ends on the 23rd
     series_files: list[Path]
     series_summary: Summary
+    notes: dict[str, str]              # unit code -> what the bundled data's caveats say about it
 
 
 def official_levels(date: dt.date = OFFICIAL_DATE) -> list[Official]:
@@ -39,7 +40,7 @@ def official_levels(date: dt.date = OFFICIAL_DATE) -> list[Official]:
                 if r["as_of"] == date.isoformat()]
 
 
-def run_demo(out_dir: Path, lang: str = "zh") -> DemoReport:
+def run_demo(out_dir: Path, lang: str = "en") -> DemoReport:
     base = Request(areas=demo_file("areas.csv"), counts=demo_file("counts.csv"), rules="cn-2020-02", lang=lang)
     day = dict(start=OFFICIAL_DATE, end=OFFICIAL_DATE)
     table, summary = assess_table(_with(base, data_through=DataThrough(lag=1), **day))
@@ -53,15 +54,21 @@ def run_demo(out_dir: Path, lang: str = "zh") -> DemoReport:
             _with(base, start=SERIES_START, end=SERIES_END, data_through=DataThrough(lag=1)), path)
         files.append(path)
     return DemoReport(table, _cities(), summary, compare(table, official), compare(same_day, official),
-                      files, series_summary)
+                      files, series_summary, data_notes(lang))
+
+
+def data_notes(lang: str) -> dict[str, str]:
+    """Documented caveats of the reconstructed data, shown next to any disagreement they explain."""
+    with demo_file("notes.csv").open(encoding="utf-8") as handle:
+        return {r["area_code"]: r["note_zh" if lang == "zh" else "note_en"] for r in csv.DictReader(handle)}
 
 
 def _with(base: Request, **changes: object) -> Request:
     return replace(base, **changes)
 
 
-def _cities() -> dict[str, str]:
+def _cities() -> dict[str, tuple[str, str]]:
     with demo_file("areas.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    cities = {r["code"]: r["name"] for r in rows if r["kind"] == "city"}
-    return {r["code"]: cities.get(r["parent_code"], r["name"]) for r in rows if r["kind"] == "county"}
+    cities = {r["code"]: (r["code"], r["name"]) for r in rows if r["kind"] == "city"}
+    return {r["code"]: cities.get(r["parent_code"], (r["code"], r["name"])) for r in rows if r["kind"] == "county"}
