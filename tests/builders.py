@@ -59,6 +59,7 @@ class Scenario:
     data_end: dt.date | None = None
     give_cases: bool | None = None  # None: give the file when there are cases (or no counts)
     give_counts: bool | None = None  # None: give the file when there are counts
+    chunk_cells: int | None = None  # engine only: unit-days per chunk (None: the engine's default)
 
     @property
     def with_cases(self) -> bool:
@@ -114,6 +115,8 @@ def write_inputs(folder: Path, s: Scenario) -> Request:
 def run_engine(folder: Path, s: Scenario, unit: str | None = None) -> Result:
     req = write_inputs(folder, s)
     req.unit = unit
+    if s.chunk_cells is not None:
+        req.chunk_cells = s.chunk_cells
     table, summary = assess_table(req)
     rows: dict[Key, Row] = {}
     for r in table.to_pylist():
