@@ -60,7 +60,7 @@ def _request(areas: Path, cases: Path | None, counts: Path | None, rules: str, u
 
 def _fail(exc: Exception, headline: str = "") -> None:
     if isinstance(exc, InputError):
-        headline = "; ".join(filter(None, [f"{len(exc.problems)} problem(s) in the inputs", headline]))
+        headline = "; ".join(filter(None, [f"{exc.count} problem(s) in the inputs", headline]))
     console.error(str(exc), headline)
     raise typer.Exit(BAD_INPUT)
 

@@ -71,7 +71,7 @@ def print_unassigned(summary: Summary) -> None:
     shown = ", ".join(f"{u.area_code} {u.count} {u.series}" for u in summary.unassigned[:10])
     more = f" and {len(summary.unassigned) - 10} more areas" if len(summary.unassigned) > 10 else ""
     err.print(f"[yellow]warning:[/] records above or outside the unit kind {summary.unit!r} are counted as "
-              f"unassigned, not graded: {shown}{more}")
+              f"unassigned, not graded: {escape(shown)}{more}", soft_wrap=True)
 
 
 def print_explanation(e: Explanation) -> None:

@@ -100,11 +100,14 @@ def _bool_op(node: ast.BoolOp, values: Mapping[str, Any], vector: bool) -> Any:
 
 def _compare(node: ast.Compare, values: Mapping[str, Any], vector: bool) -> Any:
     left = _eval(node.left, values, vector)
-    result: Any = True
+    result: Any = None
     for op, right_node in zip(node.ops, node.comparators):
         right = _eval(right_node, values, vector)
         step = _COMPARE[type(op)](left, right)
-        result = (result & step) if vector else (result and step)
+        if result is None:
+            result = step
+        else:
+            result = (result & step) if vector else (result and step)
         left = right
     return result
 

@@ -21,11 +21,13 @@ class Problem:
     column_number: int
     value: str
     expected: str
+    more: int = 0   # further rows with the same problem in this column, not listed one by one
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
         col = f"column {self.column!r} ({self.column_number})" if self.column_number else f"column {self.column!r}"
-        return f"{where}: {col}: value {self.value!r}: {self.expected}"
+        tail = f" (and {self.more} more row(s) with this problem in this column)" if self.more else ""
+        return f"{where}: {col}: value {self.value!r}: {self.expected}{tail}"
 
 
 class InputError(Exception):
@@ -34,6 +36,11 @@ class InputError(Exception):
     def __init__(self, problems: list[Problem]):
         self.problems = sorted(problems)
         super().__init__(self.describe())
+
+    @property
+    def count(self) -> int:
+        """Every problem, including rows summarised by ``Problem.more``."""
+        return sum(1 + p.more for p in self.problems)
 
     def describe(self, limit: int = MAX_SHOWN) -> str:
         shown = [str(p) for p in self.problems[:limit]]

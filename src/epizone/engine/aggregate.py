@@ -1,19 +1,24 @@
-"""Validated inputs (DuckDB views ``cases`` and ``counts``) → sparse per-unit daily series.
+"""Encoded inputs → sparse per-unit daily series and cluster intervals, by sorting integer keys.
 
-Everything here is set-based SQL; the result is a handful of NumPy arrays sorted by unit, which the
-kernel densifies one bounded chunk of units at a time.
+Every record becomes one 64-bit key (unit, day, series); one sort groups them. Everything is
+vectorised NumPy; the result is a handful of arrays sorted by unit, which the kernel densifies one
+bounded chunk of units at a time.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import duckdb
 import numpy as np
 
 from epizone.domain.rules import ClusterWindow, RuleSet
+from epizone.io.cases import CLASSIFICATIONS, CaseArrays
+from epizone.io.counts import METRICS, CountArrays
 
 CLUSTERS = "clusters"
+SERIES = ("confirmed", "asymptomatic", CLUSTERS)
+_METRIC_SERIES = {i: SERIES.index({"new_confirmed": "confirmed", "new_asymptomatic": "asymptomatic",
+                                   "new_clusters": CLUSTERS}[m]) for i, m in enumerate(METRICS)}
 
 
 @dataclass
@@ -60,63 +65,104 @@ class Aggregates:
     unassigned: list[Unassigned] = field(default_factory=list)
 
 
-_EMPTY_SERIES = "SELECT NULL::INTEGER AS unit, NULL::INTEGER AS day, NULL::VARCHAR AS series, NULL::BIGINT AS n WHERE false"
+@dataclass
+class _Records:
+    """Cases and counts side by side: unit, day, series index and weight (1 per case)."""
+
+    unit: np.ndarray
+    day: np.ndarray
+    series: np.ndarray
+    weight: np.ndarray
+
+    @classmethod
+    def join(cls, cases: CaseArrays | None, counts: CountArrays | None) -> "_Records":
+        parts = []
+        if cases is not None:
+            parts.append((cases.unit, cases.day, cases.classification.astype(np.int8),
+                          np.ones(cases.unit.size, dtype=np.int64)))
+        if counts is not None:
+            series = np.array([_METRIC_SERIES[i] for i in range(len(METRICS))], dtype=np.int8)[counts.metric]
+            parts.append((counts.unit, counts.day, series, counts.value))
+        if not parts:
+            empty = np.zeros(0, dtype=np.int32)
+            return cls(empty, empty, empty.astype(np.int8), empty.astype(np.int64))
+        return cls(*(np.concatenate([p[i] for p in parts]) for i in range(4)))
 
 
-def aggregate(con: duckdb.DuckDBPyConnection, rules: RuleSet, has_cases: bool, has_counts: bool) -> Aggregates:
-    parts = []
-    if has_cases:
-        parts.append("SELECT unit, day, area_code, classification AS series, 1 AS n FROM cases")
-    if has_counts:
-        parts.append("""SELECT unit, day, area_code, CASE metric WHEN 'new_confirmed' THEN 'confirmed'
-                        WHEN 'new_asymptomatic' THEN 'asymptomatic' ELSE 'clusters' END AS series, value AS n
-                        FROM counts""")
-    con.execute(f"CREATE OR REPLACE TEMP VIEW observations AS {' UNION ALL '.join(parts) or _EMPTY_SERIES}")
+def aggregate(rules: RuleSet, cases: CaseArrays | None, counts: CountArrays | None) -> Aggregates:
+    records = _Records.join(cases, counts)
+    days = records.day
+    first = int(days.min()) if days.size else None
+    last = int(days.max()) if days.size else None
     return Aggregates(
-        series=_series(con),
-        intervals={name: _cluster_intervals(con, ind) if has_cases else _no_intervals()
+        series=_series(records, first or 0, last or 0),
+        intervals={name: _cluster_intervals(cases, ind, first or 0, last or 0)
                    for name, ind in rules.indicators.items() if isinstance(ind, ClusterWindow)},
-        first_day=con.execute("SELECT min(day) FROM observations").fetchone()[0],
-        last_day=con.execute("SELECT max(day) FROM observations").fetchone()[0],
-        unassigned=[Unassigned(*row) for row in con.execute(
-            "SELECT area_code, series, sum(n)::BIGINT FROM observations WHERE unit < 0 "
-            "GROUP BY ALL HAVING sum(n) > 0 ORDER BY area_code, series").fetchall()],
+        first_day=first,
+        last_day=last,
+        unassigned=_unassigned(cases, counts),
     )
 
 
-def _series(con: duckdb.DuckDBPyConnection) -> dict[str, Series]:
-    table = con.execute("""
-        SELECT series, unit, day, sum(n)::BIGINT AS n FROM observations WHERE unit >= 0
-        GROUP BY ALL HAVING sum(n) > 0 ORDER BY series, unit, day
-    """).fetchnumpy()
-    names = np.asarray(table["series"]).astype(str)
-    result = {}
-    for name in ("confirmed", "asymptomatic", CLUSTERS):
-        mask = names == name
-        result[name] = Series(np.asarray(table["unit"][mask], dtype=np.int32),
-                              np.asarray(table["day"][mask], dtype=np.int32),
-                              np.asarray(table["n"][mask], dtype=np.int64))
-    return result
+def _series(records: _Records, first: int, last: int) -> dict[str, Series]:
+    """Sum weights per (series, unit, day) by sorting one composite key per record."""
+    assigned = (records.unit >= 0) & (records.weight > 0)
+    span = last - first + 1
+    key = ((records.series[assigned].astype(np.int64) * (1 << 31) + records.unit[assigned]) * span
+           + (records.day[assigned] - first))
+    weights = records.weight[assigned]
+    if weights.size and bool(np.all(weights == 1)):
+        keys, totals = np.unique(key, return_counts=True)
+    else:
+        keys, inverse = np.unique(key, return_inverse=True)
+        totals = np.bincount(inverse, weights=weights, minlength=keys.size).astype(np.int64)
+    series = keys // (span * (1 << 31))
+    unit = (keys // span) % (1 << 31)
+    day = keys % span + first
+    return {name: Series(unit[series == i].astype(np.int32), day[series == i].astype(np.int32),
+                         totals[series == i].astype(np.int64))
+            for i, name in enumerate(SERIES)}
 
 
-def _cluster_intervals(con: duckdb.DuckDBPyConnection, ind: ClusterWindow) -> Intervals:
+def _cluster_intervals(cases: CaseArrays | None, ind: ClusterWindow, first: int, last: int) -> Intervals:
     """Days t on which some cluster of a unit has >= k cases dated in [t - days + 1, t].
 
-    For one cluster's case days d1 <= d2 <= ..., cases i .. i+k-1 all lie in the window of day t
-    exactly when d(i+k-1) <= t <= d(i) + days - 1, so each run of k consecutive cases gives one interval.
+    For one cluster's case days d1 <= d2 <= ... in one unit, cases i .. i+k-1 all lie in the window of
+    day t exactly when d(i+k-1) <= t <= d(i) + days - 1, so each run of k consecutive cases gives one
+    interval. Sorting the key (unit, cluster, day) lines the runs up.
     """
-    classes = ", ".join(f"'{c}'" for c in ind.classifications)
-    table = con.execute(f"""
-        SELECT unit, start_day, end_day FROM (
-            SELECT unit, day + {ind.days - 1} AS end_day,
-                   lead(day, {ind.min_cases - 1}) OVER (PARTITION BY unit, cluster_id ORDER BY day) AS start_day
-            FROM cases WHERE unit >= 0 AND cluster_id <> '' AND classification IN ({classes})
-        ) WHERE start_day IS NOT NULL AND start_day <= end_day ORDER BY unit
-    """).fetchnumpy()
-    return Intervals(np.asarray(table["unit"], dtype=np.int32), np.asarray(table["start_day"], dtype=np.int32),
-                     np.asarray(table["end_day"], dtype=np.int32))
-
-
-def _no_intervals() -> Intervals:
     empty = np.zeros(0, dtype=np.int32)
-    return Intervals(empty, empty, empty)
+    if cases is None:
+        return Intervals(empty, empty, empty)
+    allowed = np.isin(cases.classification, [CLASSIFICATIONS.index(c) for c in ind.classifications])
+    mask = (cases.unit >= 0) & (cases.cluster >= 0) & allowed
+    span = last - first + 1
+    clusters = int(cases.cluster.max()) + 1 if cases.cluster.size else 1
+    key = np.sort((cases.unit[mask].astype(np.int64) * clusters + cases.cluster[mask]) * span
+                  + (cases.day[mask] - first))
+    k = ind.min_cases - 1
+    group = key // span
+    day = (key % span + first).astype(np.int32)
+    same = group[k:] == group[:key.size - k] if key.size > k else np.zeros(0, dtype=bool)
+    start, end = day[k:][same], day[:key.size - k][same] + ind.days - 1
+    keep = start <= end
+    unit = (group[k:][same] // clusters).astype(np.int32)
+    return Intervals(unit[keep], start[keep], end[keep].astype(np.int32))
+
+
+def _unassigned(cases: CaseArrays | None, counts: CountArrays | None) -> list[Unassigned]:
+    found: dict[tuple[str, str], int] = {}
+    if cases is not None:
+        rows = np.flatnonzero(cases.unit < 0)
+        keys, totals = np.unique(cases.area[rows] * 4 + cases.classification[rows], return_counts=True)
+        for key, total in zip(keys.tolist(), totals.tolist()):
+            name = (cases.area_codes[key // 4], CLASSIFICATIONS[key % 4])
+            found[name] = found.get(name, 0) + total
+    if counts is not None:
+        rows = np.flatnonzero((counts.unit < 0) & (counts.value > 0))
+        keys, inverse = np.unique(counts.area[rows] * 4 + counts.metric[rows], return_inverse=True)
+        totals = np.bincount(inverse, weights=counts.value[rows], minlength=keys.size)
+        for key, total in zip(keys.tolist(), totals.tolist()):
+            name = (counts.area_codes[key // 4], SERIES[_METRIC_SERIES[key % 4]])
+            found[name] = found.get(name, 0) + int(total)
+    return [Unassigned(area, series, count) for (area, series), count in sorted(found.items())]

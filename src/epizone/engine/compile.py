@@ -61,19 +61,30 @@ class Kernel:
     def run(self, agg: Aggregates, chunk: Chunk, positions: np.ndarray, stale: np.ndarray) -> Result:
         """``positions``: grid column of each assessed day's cutoff; ``stale``: cutoff beyond the data."""
         dense = {name: _densify(agg, name, chunk) for name in self._series}
-        cumulative = {name: np.cumsum(grid, axis=1, dtype=np.int64) for name, grid in dense.items()}
+        cumulative = {name: np.cumsum(grid, axis=1, dtype=np.int32) for name, grid in dense.items()}
         values = {name: self._indicator(ind, agg, chunk, dense, cumulative, positions, name)
                   for name, ind in self.rules.indicators.items()}
-        conditions = [np.broadcast_to(c.condition.evaluate(values, vector=True), (chunk.size, positions.size))
-                      for c in self.rules.clauses]
-        clause = np.select(conditions, np.arange(len(conditions), dtype=np.int8), default=len(conditions) - 1)
-        clause = clause.astype(np.int8)
-        clause[:, stale] = len(self.clause_codes) - 1
+        clause = self._first_clause(values, (chunk.size, positions.size))
+        if stale.any():
+            clause[:, stale] = len(self.clause_codes) - 1
         return Result(values, self._clause_level[clause], clause)
+
+    def _first_clause(self, values: dict[str, np.ndarray], shape: tuple[int, int]) -> np.ndarray:
+        """Index of the first clause that holds: assign from the last clause to the first."""
+        clauses = self.rules.clauses
+        clause = np.full(shape, len(clauses) - 1, dtype=np.int8)
+        for i in range(len(clauses) - 2, -1, -1):
+            held = clauses[i].condition.evaluate(values, vector=True)
+            if np.ndim(held) == 0:
+                if held:
+                    clause[...] = i
+                continue
+            clause[held] = i
+        return clause
 
     def _indicator(self, ind, agg, chunk, dense, cumulative, positions, name):  # noqa: ANN001
         if isinstance(ind, Cumulative):
-            return cumulative[ind.series][:, positions]
+            return at(cumulative[ind.series], positions)
         if isinstance(ind, WindowSum):
             return _window(cumulative[ind.series], positions, ind.days)
         if isinstance(ind, DaysSince):
@@ -83,8 +94,25 @@ class Kernel:
         raise TypeError(f"no kernel for indicator kind {type(ind).__name__}")
 
 
+def at(grid: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """Columns ``index`` of ``grid`` (0 where the index is negative), by slicing when they are consecutive."""
+    if index.size == 0:
+        return grid[:, :0]
+    first = int(index[0])
+    if index.size == 1 or bool(np.all(np.diff(index) == 1)):
+        if first >= 0:
+            return grid[:, first:first + index.size]
+        out = np.zeros((grid.shape[0], index.size), dtype=grid.dtype)
+        if first + index.size > 0:
+            out[:, -first:] = grid[:, :first + index.size]
+        return out
+    out = grid[:, np.maximum(index, 0)]
+    out[:, index < 0] = 0
+    return out
+
+
 def _densify(agg: Aggregates, name: str, chunk: Chunk) -> np.ndarray:
-    grid = np.zeros((chunk.size, chunk.days), dtype=np.int64)
+    grid = np.zeros((chunk.size, chunk.days), dtype=np.int32)
     series = agg.series[name]
     rows = series.rows_for(chunk.first_unit, chunk.end_unit)
     day = series.day[rows] - chunk.grid_start
@@ -95,27 +123,33 @@ def _densify(agg: Aggregates, name: str, chunk: Chunk) -> np.ndarray:
 
 def _window(cumulative: np.ndarray, positions: np.ndarray, days: int) -> np.ndarray:
     """Sum over the ``days`` data dates ending at each cutoff: cum(c) - cum(c - days)."""
-    before = positions - days
-    earlier = np.where(before >= 0, cumulative[:, np.maximum(before, 0)], 0)
-    return cumulative[:, positions] - earlier
+    return at(cumulative, positions) - at(cumulative, positions - days)
 
 
 def _days_since(grid: np.ndarray, positions: np.ndarray) -> np.ndarray:
-    index = np.where(grid > 0, np.arange(grid.shape[1], dtype=np.int32), NEVER)
-    last = np.maximum.accumulate(index, axis=1)[:, positions]
-    return np.where(last >= 0, positions - last, NEVER).astype(np.int32)
+    dtype = np.int16 if grid.shape[1] < np.iinfo(np.int16).max else np.int32
+    index = np.where(grid > 0, np.arange(grid.shape[1], dtype=dtype), dtype(NEVER))
+    last = at(np.maximum.accumulate(index, axis=1), positions).astype(np.int32)
+    return np.where(last >= 0, positions.astype(np.int32) - last, NEVER)
 
 
 def _cluster(agg: Aggregates, name: str, ind: ClusterWindow, chunk: Chunk, positions: np.ndarray) -> np.ndarray:
     """Line-list clusters (intervals) or, from counts, a ``new_clusters`` value > 0 in the window."""
-    marks = np.zeros((chunk.size, chunk.days + 1), dtype=np.int32)
+    width = chunk.days + 1
     spans = agg.intervals[name]
     rows = spans.rows_for(chunk.first_unit, chunk.end_unit)
-    unit = spans.unit[rows] - chunk.first_unit
-    start = np.clip(spans.start[rows] - chunk.grid_start, 0, chunk.days)
-    end = np.clip(spans.end[rows] - chunk.grid_start + 1, 0, chunk.days)
-    np.add.at(marks, (unit, start), 1)
-    np.add.at(marks, (unit, end), -1)
-    active = np.cumsum(marks[:, :-1], axis=1)[:, positions] > 0
-    counted = np.cumsum(_densify(agg, CLUSTERS, chunk), axis=1)
-    return active | (_window(counted, positions, ind.days) > 0)
+    active = np.zeros((chunk.size, positions.size), dtype=bool)
+    if rows.stop > rows.start:
+        base = (spans.unit[rows] - chunk.first_unit).astype(np.int64) * width
+        start = np.clip(spans.start[rows] - chunk.grid_start, 0, chunk.days)
+        end = np.clip(spans.end[rows] - chunk.grid_start + 1, 0, chunk.days)
+        size = chunk.size * width
+        marks = np.bincount(base + start, minlength=size) - np.bincount(base + end, minlength=size)
+        running = np.cumsum(marks.reshape(chunk.size, width)[:, :-1].astype(np.int32), axis=1, dtype=np.int32)
+        active = at(running, positions) > 0
+    counted = agg.series[CLUSTERS]
+    rows = counted.rows_for(chunk.first_unit, chunk.end_unit)
+    if rows.stop > rows.start:
+        reported = np.cumsum(_densify(agg, CLUSTERS, chunk), axis=1, dtype=np.int32)
+        active = active | (_window(reported, positions, ind.days) > 0)
+    return active

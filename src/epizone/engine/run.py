@@ -6,18 +6,23 @@ whose dense grids stay within a fixed number of cells: memory is flat whatever t
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import pyarrow as pa
 
 from epizone.domain.model import Area
+from epizone.domain.rules import ClusterWindow, DaysSince
 from epizone.engine.aggregate import Aggregates
 from epizone.engine.compile import NEVER, Chunk, Kernel, Result
 from epizone.engine.cutoff import DataThrough
 
 CHUNK_CELLS = 1 << 22  # unit-days of grid per chunk
+T = TypeVar("T")
 
 
 @dataclass
@@ -60,7 +65,12 @@ def make_plan(agg: Aggregates, units: list[Area], start: int, end: int, through:
 
 
 class BatchBuilder:
-    """Turns kernel results into Arrow batches with dictionary-encoded codes, names and levels."""
+    """Turns kernel results into Arrow batches with dictionary-encoded codes, names, levels and reasons.
+
+    Area codes and names carry a dictionary of the chunk's own units only, so each Parquet row group
+    (one per chunk) stores a small dictionary page. Columns that are never null are declared so,
+    which spares writers the definition levels.
+    """
 
     def __init__(self, kernel: Kernel, plan: Plan, lang: str):
         self.kernel, self.plan = kernel, plan
@@ -70,26 +80,40 @@ class BatchBuilder:
         self.clause_codes = pa.array(kernel.clause_codes, pa.string())
         self.reasons = pa.array(kernel.reasons(lang), pa.string())
         self.rule_set = pa.array([kernel.rules.ref], pa.string())
-        self.days = pa.array(plan.days, pa.int32())
-        self.cutoffs = pa.array(plan.cutoffs, pa.int32())
+        self.schema = _schema(kernel)
 
     def build(self, chunk: Chunk, result: Result) -> pa.RecordBatch:
         n, t = chunk.size, self.plan.days.size
-        unit = pa.array(np.repeat(np.arange(chunk.first_unit, chunk.end_unit, dtype=np.int32), t))
+        unit = pa.array(np.repeat(np.arange(n, dtype=np.int32), t))
         clause = pa.array(result.clause.ravel())
-        columns = {
-            "area_code": pa.DictionaryArray.from_arrays(unit, self.codes),
-            "area_name": pa.DictionaryArray.from_arrays(unit, self.names),
-            "date": _tile_dates(self.plan.days, n),
-            "level": pa.DictionaryArray.from_arrays(pa.array(result.level.ravel()), self.levels),
-            "rule_set": pa.DictionaryArray.from_arrays(pa.array(np.zeros(n * t, dtype=np.int8)), self.rule_set),
-        }
-        for name, values in result.indicators.items():
-            columns[name] = _indicator_array(values)
-        columns["reason_code"] = pa.DictionaryArray.from_arrays(clause, self.clause_codes)
-        columns["reason"] = pa.DictionaryArray.from_arrays(clause, self.reasons)
-        columns["data_through"] = _tile_dates(self.plan.cutoffs, n)
-        return pa.RecordBatch.from_pydict(columns)
+        columns = [
+            pa.DictionaryArray.from_arrays(unit, self.codes.slice(chunk.first_unit, n)),
+            pa.DictionaryArray.from_arrays(unit, self.names.slice(chunk.first_unit, n)),
+            _tile_dates(self.plan.days, n),
+            pa.DictionaryArray.from_arrays(pa.array(result.level.ravel()), self.levels),
+            pa.DictionaryArray.from_arrays(pa.array(np.zeros(n * t, dtype=np.int8)), self.rule_set),
+            *(_indicator_array(values) for values in result.indicators.values()),
+            pa.DictionaryArray.from_arrays(clause, self.clause_codes),
+            pa.DictionaryArray.from_arrays(clause, self.reasons),
+            _tile_dates(self.plan.cutoffs, n),
+        ]
+        return pa.RecordBatch.from_arrays(columns, schema=self.schema)
+
+
+def _schema(kernel: Kernel) -> pa.Schema:
+    text = pa.dictionary(pa.int32(), pa.string())
+    small = pa.dictionary(pa.int8(), pa.string())
+    fields = [pa.field("area_code", text, False), pa.field("area_name", text, False),
+              pa.field("date", pa.date32(), False), pa.field("level", small, False),
+              pa.field("rule_set", small, False)]
+    for name, ind in kernel.rules.indicators.items():
+        if isinstance(ind, ClusterWindow):
+            fields.append(pa.field(name, pa.bool_(), False))
+        else:
+            fields.append(pa.field(name, pa.int32(), isinstance(ind, DaysSince)))
+    fields += [pa.field("reason_code", small, False), pa.field("reason", small, False),
+               pa.field("data_through", pa.date32(), False)]
+    return pa.schema(fields)
 
 
 def _tile_dates(days: np.ndarray, n: int) -> pa.Array:
@@ -100,10 +124,9 @@ def _indicator_array(values: np.ndarray) -> pa.Array:
     flat = values.ravel()
     if flat.dtype == bool:
         return pa.array(flat)
-    if np.issubdtype(flat.dtype, np.integer):
-        flat = flat.astype(np.int32)
-        return pa.array(flat, mask=flat == NEVER) if (flat == NEVER).any() else pa.array(flat)
-    return pa.array(flat)
+    flat = flat.astype(np.int32, copy=False)
+    never = flat == NEVER
+    return pa.array(flat, mask=never) if never.any() else pa.array(flat)
 
 
 def run(kernel: Kernel, agg: Aggregates, plan: Plan, lang: str = "en") -> Iterator[tuple[Chunk, pa.RecordBatch]]:
@@ -112,3 +135,44 @@ def run(kernel: Kernel, agg: Aggregates, plan: Plan, lang: str = "en") -> Iterat
     for chunk in plan.chunks():
         result = kernel.run(agg, chunk, positions, plan.stale)
         yield chunk, builder.build(chunk, result)
+
+
+def ahead(items: Iterator[T], depth: int = 2) -> Iterator[T]:
+    """Produce ``items`` in a background thread, up to ``depth`` ahead of the consumer.
+
+    NumPy and the Arrow writers release the GIL on large arrays, so computing chunk k+1 overlaps
+    writing chunk k on a second core. Errors in the producer are raised in the consumer.
+    """
+    slots: queue.Queue = queue.Queue(maxsize=depth)
+    done = object()
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if stop.is_set():
+                    return
+                slots.put(item)
+            slots.put(done)
+        except BaseException as exc:  # handed to the consumer
+            slots.put(_Failure(exc))
+
+    worker = threading.Thread(target=produce, name="epizone-kernel", daemon=True)
+    worker.start()
+    try:
+        while (item := slots.get()) is not done:
+            if isinstance(item, _Failure):
+                raise item.error
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():
+            try:
+                slots.get(timeout=0.05)
+            except queue.Empty:
+                pass
+
+
+@dataclass
+class _Failure:
+    error: BaseException

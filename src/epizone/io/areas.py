@@ -6,7 +6,7 @@ from pathlib import Path
 
 from epizone.domain.model import Area, Hierarchy
 from epizone.domain.problems import InputError, Problem
-from epizone.io.tables import LINE, read_table
+from epizone.io.tables import read_table
 
 COLUMNS = ["code", "name", "parent_code", "kind", "population"]
 
@@ -16,8 +16,8 @@ def read_areas(path: str | Path) -> Hierarchy:
     rows = table.data.to_pylist()
     problems: list[Problem] = []
     areas: list[Area] = []
-    for row in rows:
-        line = row[LINE]
+    for index, row in enumerate(rows):
+        line = index + table.first_line
         code = _text(row["code"])
         if not code:
             problems.append(Problem(table.file, line, "code", table.number("code"), "", "a non-empty area code"))

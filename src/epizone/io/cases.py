@@ -2,58 +2,121 @@
 
 from __future__ import annotations
 
-import duckdb
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from epizone.domain.problems import Problem
-from epizone.io.checks import Check, date_sql, duplicate_problems, run_checks, text_sql
-from epizone.io.tables import LINE, Table
+from epizone.io.columns import BAD, Coded, choice, coded, days, listed, rejected
+from epizone.io.tables import Table
 
 COLUMNS = ["case_id", "report_date", "area_code", "classification", "cluster_id"]
 OPTIONAL = ("onset_date", "imported")
+CODED = ("report_date", "area_code", "classification", "cluster_id", "onset_date", "imported")
 CLASSIFICATIONS = ("confirmed", "asymptomatic")
 BOOLEAN_TEXT = ("", "true", "false", "1", "0", "yes", "no", "y", "n", "t", "f")
+UNKNOWN_AREA = "the code of an area in the areas file"
 
 
-def check_cases(con: duckdb.DuckDBPyConnection, table: Table) -> list[Problem]:
-    """Validate the line list and create the clean view ``cases``, one row per distinct case.
+@dataclass
+class CaseArrays:
+    """One entry per distinct case. ``unit`` is -1 where the area has no ancestor-or-self of the unit kind."""
 
-    ``areas(code, unit)`` must already exist. ``cases`` has ``day`` (days since 1970-01-01),
-    ``unit`` (-1 when the area is above or outside the unit kind), ``area_code``, ``classification``
-    and ``cluster_id`` ('' when none). The view is only meaningful when no problem was found.
+    unit: np.ndarray            # int32
+    day: np.ndarray             # int32, days since 1970-01-01
+    classification: np.ndarray  # int8, index into CLASSIFICATIONS
+    cluster: np.ndarray         # int32, -1 when in no known cluster
+    area: np.ndarray            # int64, index into area_codes
+    area_codes: list[str]
+
+
+def load_cases(table: Table, unit_of: dict[str, int]) -> tuple[CaseArrays, list[Problem]]:
+    """Validate the line list against the areas (code -> unit index, -1 for none) and encode it."""
+    problems: list[Problem] = []
+    area = coded(table, "area_code")
+    unit = area.mapped(lambda v: unit_of.get(v, BAD))
+    problems += rejected(table, "area_code", area, unit == BAD, UNKNOWN_AREA)
+    report, bad_dates = days(table, "report_date")
+    problems += bad_dates
+    kinds = coded(table, "classification")
+    classification = kinds.mapped(choice({c: i for i, c in enumerate(CLASSIFICATIONS)}))
+    problems += rejected(table, "classification", kinds, classification == BAD, f"one of {', '.join(CLASSIFICATIONS)}")
+    clusters = coded(table, "cluster_id")
+    cluster = clusters.numbered()
+    problems += _optional_columns(table)
+    ids = table.data.column("case_id").cast(pa.string())
+    empty = pc.equal(pc.utf8_trim_whitespace(ids.fill_null("")), "").to_numpy(zero_copy_only=False)
+    problems += listed(table, "case_id", np.flatnonzero(empty), lambda rows: [""] * rows.size, "a non-empty case id")
+    extra = [coded(table, c) for c in OPTIONAL if table.has(c)]
+    keep, dup_problems = _repeated_ids(table, ids, [area, report, kinds, clusters, *extra])
+    problems += dup_problems
+    cases = CaseArrays(unit[keep].astype(np.int32), report[keep], classification[keep].astype(np.int8),
+                       cluster[keep].astype(np.int32), area.codes[keep], area.values)
+    return cases, problems
+
+
+def _optional_columns(table: Table) -> list[Problem]:
+    problems: list[Problem] = []
+    if table.has("onset_date"):
+        problems += days(table, "onset_date", optional=True)[1]
+    if table.has("imported"):
+        flags = coded(table, "imported")
+        bad = flags.mapped(lambda v: 0 if v.lower() in BOOLEAN_TEXT else BAD) == BAD
+        problems += rejected(table, "imported", flags, bad, "true or false (or 1/0, yes/no), or empty")
+    return problems
+
+
+def _repeated_ids(table: Table, ids: pa.ChunkedArray, content: list) -> tuple[np.ndarray, list[Problem]]:
+    """Find case ids used more than once: identical repeats are dropped, differing ones are errors.
+
+    Candidates come from a 64-bit hash of every id (DuckDB) and one NumPy sort; only the few rows
+    whose hash repeats are compared as text, so a hash collision can never merge two cases.
     """
-    con.register("cases_raw", table.data)
-    report = date_sql(table, "report_date")
-    classes = ", ".join(f"'{c}'" for c in CLASSIFICATIONS)
-    checks = [
-        Check("case_id", f"{text_sql('case_id')} = ''", "a non-empty case id"),
-        Check("report_date", f"{report} IS NULL", "a date as YYYY-MM-DD"),
-        Check("area_code", f"{text_sql('area_code')} NOT IN (SELECT code FROM areas)",
-              "the code of an area in the areas file"),
-        Check("classification", f"{text_sql('classification')} NOT IN ({classes})",
-              f"one of {', '.join(CLASSIFICATIONS)}"),
-    ]
-    names = table.data.column_names
-    if "onset_date" in names:
-        onset = date_sql(table, "onset_date")
-        checks.append(Check("onset_date", f"{text_sql('onset_date')} <> '' AND {onset} IS NULL",
-                            "a date as YYYY-MM-DD, or empty"))
-    if "imported" in names:
-        allowed = ", ".join(f"'{b}'" for b in BOOLEAN_TEXT)
-        checks.append(Check("imported", f"lower({text_sql('imported')}) NOT IN ({allowed})",
-                            "true or false (or 1/0, yes/no), or empty"))
-    problems = run_checks(con, "cases_raw", table, checks)
-    content = [text_sql(c) for c in names if c != "case_id" and c != LINE]
-    dup_problems, any_dups = duplicate_problems(con, "cases_raw", table, "case_id", content,
-                                                "the case id is already used")
-    source = "cases_raw"
-    if any_dups:  # identical repeats of a case count once: keep each repeated case's first line
-        source = (f'(SELECT c.* FROM cases_raw c LEFT JOIN cases_raw_dups d ON c."case_id" = d.dup_key '
-                  f'WHERE d.dup_key IS NULL OR c."{LINE}" = d.first_line)')
-    con.execute(f"""
-        CREATE OR REPLACE TEMP VIEW cases AS
-        SELECT CAST({report} - DATE '1970-01-01' AS INTEGER) AS day, areas.unit,
-               areas.code AS area_code, {text_sql('classification')} AS classification,
-               {text_sql('cluster_id')} AS cluster_id
-        FROM {source} AS c JOIN areas ON areas.code = {text_sql('area_code')}
-    """)
-    return dup_problems + problems
+    import duckdb  # only here: a cold import costs a noticeable share of a small run
+
+    keep = np.ones(len(ids), dtype=bool)
+    con = duckdb.connect()
+    try:
+        con.register("ids", pa.table({"id": ids}))
+        hashes = con.execute("SELECT hash(id) AS h FROM ids").fetchnumpy()["h"]
+    finally:
+        con.close()
+    ordered = np.sort(hashes)
+    repeated = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
+    if repeated.size == 0:
+        return keep, []
+    rows = _rows_with(hashes, repeated)
+    texts = ids.take(pa.array(rows)).to_pylist()
+    signature = list(zip(*[_row_values(part, rows) for part in content]))
+    first: dict[str, tuple[int, tuple]] = {}
+    conflicts: list[int] = []
+    for row, text, sig in zip(rows.tolist(), texts, signature):
+        if text not in first:
+            first[text] = (row, sig)
+            continue
+        keep[row] = False
+        if sig != first[text][1]:
+            conflicts.append(row)
+    first_line = {row: first[text][0] + table.first_line for row, text in zip(rows.tolist(), texts)}
+    problems = [Problem(p.file, p.line, p.column, p.column_number, p.value,
+                        f"the case id is already used on line {first_line[p.line - table.first_line]} "
+                        f"with different content", p.more)
+                for p in listed(table, "case_id", np.array(conflicts, dtype=np.int64),
+                                lambda r: ids.take(pa.array(r, pa.int64())).to_pylist(), "")]
+    return keep, problems
+
+
+def _rows_with(hashes: np.ndarray, repeated: np.ndarray) -> np.ndarray:
+    """Rows whose hash is one of the (few, sorted) repeated hashes: a bit-table pre-filter, then exact."""
+    bits = np.uint64((1 << 22) - 1)
+    table = np.zeros(1 << 22, dtype=bool)
+    table[(repeated & bits).astype(np.int64)] = True
+    candidates = np.flatnonzero(table[(hashes & bits).astype(np.int64)])
+    slot = np.minimum(np.searchsorted(repeated, hashes[candidates]), repeated.size - 1)
+    return candidates[repeated[slot] == hashes[candidates]]
+
+
+def _row_values(part, rows: np.ndarray) -> list:  # noqa: ANN001
+    return part.value_of(rows) if isinstance(part, Coded) else part[rows].tolist()

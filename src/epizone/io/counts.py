@@ -2,56 +2,85 @@
 
 from __future__ import annotations
 
-import duckdb
+import math
+from dataclasses import dataclass
+
+import numpy as np
 
 from epizone.domain.problems import Problem
-from epizone.io.checks import Check, date_sql, run_checks, text_sql
-from epizone.io.tables import LINE, Table
+from epizone.io.cases import UNKNOWN_AREA
+from epizone.io.columns import BAD, choice, coded, days, listed, rejected
+from epizone.io.tables import Table
 
 COLUMNS = ["area_code", "date", "metric", "value"]
+CODED = ("area_code", "date", "metric", "value")
 METRICS = ("new_confirmed", "new_asymptomatic", "new_clusters")
 
 
-def check_counts(con: duckdb.DuckDBPyConnection, table: Table) -> list[Problem]:
-    """Validate the counts and create the clean view ``counts(day, unit, area_code, metric, value)``.
+@dataclass
+class CountArrays:
+    """One entry per distinct (area, date, metric); ``metric`` indexes METRICS."""
 
-    A row repeated with the same value counts once; the same area, date and metric with two
-    different values is an error.
+    unit: np.ndarray    # int32, -1 where the area has no ancestor-or-self of the unit kind
+    day: np.ndarray     # int32
+    metric: np.ndarray  # int8
+    value: np.ndarray   # int64
+    area: np.ndarray    # int64, index into area_codes
+    area_codes: list[str]
+
+
+def load_counts(table: Table, unit_of: dict[str, int]) -> tuple[CountArrays, list[Problem]]:
+    problems: list[Problem] = []
+    area = coded(table, "area_code")
+    unit = area.mapped(lambda v: unit_of.get(v, BAD))
+    problems += rejected(table, "area_code", area, unit == BAD, UNKNOWN_AREA)
+    day, bad_dates = days(table, "date")
+    problems += bad_dates
+    names = coded(table, "metric")
+    metric = names.mapped(choice({m: i for i, m in enumerate(METRICS)}))
+    problems += rejected(table, "metric", names, metric == BAD, f"one of {', '.join(METRICS)}")
+    numbers = coded(table, "value")
+    value = numbers.mapped(_whole)
+    problems += rejected(table, "value", numbers, value == BAD, "a whole number >= 0")
+    keep, conflicts = _repeats(area.codes, day, metric, value)
+    problems += listed(table, "value", conflicts[:, 0], numbers.value_of, "")
+    problems = [_conflict(p, conflicts, table) if not p.expected else p for p in problems]
+    counts = CountArrays(unit[keep].astype(np.int32), day[keep], metric[keep].astype(np.int8), value[keep],
+                         area.codes[keep], area.values)
+    return counts, problems
+
+
+def _whole(text: str) -> int:
+    try:
+        number = float(text)
+    except ValueError:
+        return BAD
+    if not math.isfinite(number) or number < 0 or number != int(number):
+        return BAD
+    return int(number)
+
+
+def _repeats(area: np.ndarray, day: np.ndarray, metric: np.ndarray, value: np.ndarray):  # noqa: ANN202
+    """Rows repeating an earlier (area, date, metric): identical ones are dropped, others are conflicts.
+
+    Returns the keep mask and an array of (row, first row of its key) for the conflicting rows.
     """
-    con.register("counts_raw", table.data)
-    day = date_sql(table, "date")
-    value = f"try_cast({text_sql('value')} AS DOUBLE)"
-    metrics = ", ".join(f"'{m}'" for m in METRICS)
-    checks = [
-        Check("area_code", f"{text_sql('area_code')} NOT IN (SELECT code FROM areas)",
-              "the code of an area in the areas file"),
-        Check("date", f"{day} IS NULL", "a date as YYYY-MM-DD"),
-        Check("metric", f"{text_sql('metric')} NOT IN ({metrics})", f"one of {', '.join(METRICS)}"),
-        Check("value", f"{value} IS NULL OR {value} < 0 OR {value} <> floor({value})",
-              "a whole number >= 0"),
-    ]
-    problems = run_checks(con, "counts_raw", table, checks)
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE counts_clean AS
-        SELECT {text_sql('area_code')} AS area_code, CAST({day} - DATE '1970-01-01' AS INTEGER) AS day,
-               {text_sql('metric')} AS metric, CAST({value} AS BIGINT) AS value, "{LINE}" AS line
-        FROM counts_raw
-    """)
-    rows = con.execute(f"""
-        SELECT c.line, CAST(c.value AS VARCHAR), f.first_line FROM counts_clean c JOIN (
-            SELECT area_code, day, metric, min(line) AS first_line FROM counts_clean
-            GROUP BY ALL HAVING count(DISTINCT value) > 1) f USING (area_code, day, metric)
-        WHERE c.line <> f.first_line ORDER BY c.line LIMIT 51
-    """).fetchall()
-    problems += [
-        Problem(table.file, line, "value", table.number("value"), value,
-                f"one value per area, date and metric (line {first} gives another value)")
-        for line, value, first in rows
-    ]
-    con.execute("""
-        CREATE OR REPLACE TEMP VIEW counts AS
-        SELECT day, areas.unit, area_code, metric, value
-        FROM (SELECT DISTINCT area_code, day, metric, value FROM counts_clean) AS c
-        JOIN areas ON areas.code = c.area_code
-    """)
-    return problems
+    key = (area.astype(np.int64) * (1 << 24) + (day.astype(np.int64) & 0xFFFFF)) * 4 + metric
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    repeat = np.zeros(order.size, dtype=bool)
+    repeat[1:] = ordered[1:] == ordered[:-1]
+    starts = np.where(~repeat, np.arange(order.size), 0)
+    first = order[np.maximum.accumulate(starts)] if order.size else order
+    keep = np.ones(order.size, dtype=bool)
+    keep[order[repeat]] = False
+    differs = repeat & (value[order] != value[first])
+    pairs = np.stack([order[differs], first[differs]], axis=1) if order.size else np.zeros((0, 2), dtype=np.int64)
+    return keep, pairs[np.argsort(pairs[:, 0])] if pairs.size else pairs
+
+
+def _conflict(problem: Problem, pairs: np.ndarray, table: Table) -> Problem:
+    row = problem.line - table.first_line
+    first = int(pairs[pairs[:, 0] == row, 1][0]) + table.first_line
+    return Problem(problem.file, problem.line, problem.column, problem.column_number, problem.value,
+                   f"one value per area, date and metric (line {first} gives another value)", problem.more)

@@ -1,8 +1,10 @@
-"""Read an input table (CSV, or Parquet when the name ends in .parquet) into Arrow, keeping line numbers.
+"""Read an input table (CSV, or Parquet when the name ends in .parquet) into Arrow.
 
-Every CSV column is read as text so that validation, not the reader, decides what a bad value is.
-A ``_line`` column is added: the physical line in the CSV file (header = line 1), or the 1-based row
-number in a Parquet file.
+Columns with few distinct values (area codes, dates, classifications, cluster ids) are read
+dictionary-encoded, so validating and mapping them costs one look-up per distinct value, not per row.
+Every CSV column is read as text, so that validation, not the reader, decides what a bad value is.
+Row ``i`` of a CSV file is physical line ``i + 2`` (the header is line 1; empty lines are kept as
+rows so the count stays exact); in a Parquet file it is row ``i + 1``.
 """
 
 from __future__ import annotations
@@ -17,51 +19,60 @@ import pyarrow.parquet as pq
 
 from epizone.domain.problems import InputError, Problem
 
-LINE = "_line"
+CODED = pa.dictionary(pa.int32(), pa.string())
 
 
 @dataclass
 class Table:
-    """An input table as read: its file name, columns in file order, and the data."""
+    """An input table as read: its file name, columns in file order, the data and the first line number."""
 
     file: str
     columns: list[str]
     data: pa.Table
+    first_line: int
 
     def number(self, column: str) -> int:
         """1-based position of a column in the file (0 when absent)."""
         return self.columns.index(column) + 1 if column in self.columns else 0
 
+    def has(self, column: str) -> bool:
+        return column in self.data.column_names
 
-def read_table(path: str | Path, required: list[str], optional: tuple[str, ...] = ()) -> Table:
+    def problems(self, column: str, rows: np.ndarray, values: list[str], expected: str) -> list[Problem]:
+        """One Problem per bad row (row indexes into the table), naming the line and value."""
+        return [Problem(self.file, int(row) + self.first_line, column, self.number(column), value, expected)
+                for row, value in zip(rows.tolist(), values)]
+
+
+def read_table(path: str | Path, required: list[str], optional: tuple[str, ...] = (),
+               coded: tuple[str, ...] = ()) -> Table:
+    """Read the required and optional columns; ``coded`` ones come back as dictionary arrays."""
     path = Path(path)
     name = str(path)
     if not path.is_file():
         raise InputError([Problem(name, 0, "", 0, "", "an existing file")])
-    data = _read_parquet(path) if path.suffix.lower() == ".parquet" else _read_csv(path)
-    columns = [c for c in data.column_names]
+    parquet = path.suffix.lower() == ".parquet"
+    columns = _parquet_columns(path) if parquet else _header(path)
     missing = [c for c in required if c not in columns]
     if missing:
         raise InputError([
             Problem(name, 1, c, 0, ",".join(columns), f"a column named {c!r} (required: {', '.join(required)})")
             for c in missing
         ])
-    first = 2 if path.suffix.lower() != ".parquet" else 1
-    lines = pa.array(np.arange(first, first + data.num_rows, dtype=np.int64))
     keep = [c for c in columns if c in required or c in optional]
-    return Table(name, columns, data.select(keep).append_column(LINE, lines))
+    data = _read_parquet(path, keep, coded) if parquet else _read_csv(path, columns, keep, coded)
+    return Table(name, columns, data, 1 if parquet else 2)
 
 
-def _read_csv(path: Path) -> pa.Table:
-    header = _header(path)
+def _read_csv(path: Path, header: list[str], keep: list[str], coded: tuple[str, ...]) -> pa.Table:
+    types = {c: (CODED if c in coded else pa.string()) for c in header}
     try:
         return pacsv.read_csv(
             path,
             read_options=pacsv.ReadOptions(use_threads=True, block_size=1 << 24),
-            convert_options=pacsv.ConvertOptions(
-                column_types={c: pa.string() for c in header}, strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
+            parse_options=pacsv.ParseOptions(ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types=types, include_columns=keep,
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
     except pa.ArrowInvalid as exc:
         raise InputError([Problem(str(path), 0, "", 0, "", f"a well-formed CSV file ({exc})")]) from None
@@ -78,8 +89,17 @@ def _header(path: Path) -> list[str]:
     return [c.strip().strip('"') for c in first.split(",")]
 
 
-def _read_parquet(path: Path) -> pa.Table:
+def _parquet_columns(path: Path) -> list[str]:
     try:
-        return pq.read_table(path)
+        return list(pq.read_schema(path).names)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputError([Problem(str(path), 0, "", 0, "", f"a readable Parquet file ({exc})")]) from None
+
+
+def _read_parquet(path: Path, keep: list[str], coded: tuple[str, ...]) -> pa.Table:
+    schema = pq.read_schema(path)
+    strings = [c for c in keep if c in coded and pa.types.is_string(schema.field(c).type)]
+    try:
+        return pq.read_table(path, columns=keep, read_dictionary=strings)
     except (pa.ArrowInvalid, OSError) as exc:
         raise InputError([Problem(str(path), 0, "", 0, "", f"a readable Parquet file ({exc})")]) from None

@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 
@@ -19,10 +18,9 @@ from epizone.domain.rules import RuleSet, load_rule_set
 from epizone.engine.aggregate import Aggregates, Unassigned, aggregate
 from epizone.engine.compile import Kernel
 from epizone.engine.cutoff import DataThrough, day_number, from_day_number
-from epizone.engine.run import CHUNK_CELLS, Plan, make_plan, run
+from epizone.engine.run import CHUNK_CELLS, Plan, ahead, make_plan, run
 from epizone.io.areas import read_areas
-from epizone.io.cases import COLUMNS as CASE_COLUMNS, OPTIONAL as CASE_OPTIONAL, check_cases
-from epizone.io.counts import COLUMNS as COUNT_COLUMNS, check_counts
+from epizone.io import cases as case_file, counts as count_file
 from epizone.io.tables import read_table
 from epizone.io.write import output_format, write_batches
 
@@ -88,17 +86,20 @@ def prepare(req: Request) -> Prepared:
         raise InputError([Problem(str(req.areas), 0, "kind", 0, unit,
                                   f"at least one area of kind {unit!r} to assess (kinds present: "
                                   f"{', '.join(sorted(hierarchy.kinds()))})")])
-    con = duckdb.connect()
-    _register_areas(con, hierarchy, unit, units)
+    unit_of = _unit_index(hierarchy, unit, units)
     problems: list[Problem] = []
+    cases = counts = None
     if req.cases is not None:
-        problems += check_cases(con, read_table(req.cases, CASE_COLUMNS, CASE_OPTIONAL))
+        table = read_table(req.cases, case_file.COLUMNS, case_file.OPTIONAL, case_file.CODED)
+        cases, found = case_file.load_cases(table, unit_of)
+        problems += found
     if req.counts is not None:
-        problems += check_counts(con, read_table(req.counts, COUNT_COLUMNS))
+        table = read_table(req.counts, count_file.COLUMNS, (), count_file.CODED)
+        counts, found = count_file.load_counts(table, unit_of)
+        problems += found
     if problems:
         raise InputError(problems)
-    agg = aggregate(con, rules, req.cases is not None, req.counts is not None)
-    con.close()
+    agg = aggregate(rules, cases, counts)
     start, end = _period(req, agg)
     data_end = day_number(req.data_end) if req.data_end else None
     plan = make_plan(agg, units, day_number(start), day_number(end), req.data_through, data_end, req.chunk_cells)
@@ -113,7 +114,7 @@ def assess_to_file(req: Request, out: Path, progress: Callable[[int, int], None]
     began = time.perf_counter()
     output_format(out)
     prepared = prepare(req)
-    batches = _counted(prepared, progress)
+    batches = ahead(_counted(prepared, progress))
     first = next(batches)
     summary = prepared.summary
     summary.rows = write_batches(out, first.schema, _chain(first, batches))
@@ -137,10 +138,9 @@ def _counted(prepared: Prepared, progress: Callable[[int, int], None] | None) ->
     last: Counter[str] = Counter()
     for chunk, batch in run(prepared.kernel, prepared.agg, prepared.plan, prepared.lang):
         codes = batch.column("level").indices.to_numpy()
-        counts = np.bincount(codes, minlength=len(levels))
-        by_level.update({levels[i]: int(c) for i, c in enumerate(counts) if c})
+        by_level.update({level: int(np.count_nonzero(codes == i)) for i, level in enumerate(levels)})
         tail = codes.reshape(chunk.size, -1)[:, -1]
-        last.update({levels[i]: int(c) for i, c in enumerate(np.bincount(tail, minlength=len(levels))) if c})
+        last.update({level: int(np.count_nonzero(tail == i)) for i, level in enumerate(levels)})
         summary.unit_days_by_level = {lvl: by_level[lvl] for lvl in levels if by_level[lvl]}
         summary.last_day_by_level = {lvl: last[lvl] for lvl in levels if last[lvl]}
         if progress:
@@ -153,15 +153,10 @@ def _chain(first: pa.RecordBatch, rest: Iterator[pa.RecordBatch]) -> Iterator[pa
     yield from rest
 
 
-def _register_areas(con: duckdb.DuckDBPyConnection, hierarchy: Hierarchy, unit: str, units: list[Area]) -> None:
+def _unit_index(hierarchy: Hierarchy, unit: str, units: list[Area]) -> dict[str, int]:
+    """Every area code -> index of its unit (ancestor-or-self of the unit kind), -1 when it has none."""
     index = {a.code: i for i, a in enumerate(units)}
-    unit_of = hierarchy.unit_of(unit)
-    codes = [a.code for a in hierarchy.areas]
-    con.register("areas_in", pa.table({
-        "code": pa.array(codes, pa.string()),
-        "unit": pa.array([index[u] if (u := unit_of[c]) is not None else -1 for c in codes], pa.int32()),
-    }))
-    con.execute("CREATE TEMP TABLE areas AS SELECT * FROM areas_in")
+    return {code: (-1 if found is None else index[found]) for code, found in hierarchy.unit_of(unit).items()}
 
 
 def _period(req: Request, agg: Aggregates) -> tuple[dt.date, dt.date]:

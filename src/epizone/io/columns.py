@@ -1,0 +1,149 @@
+"""Vectorised validation of input columns: decide once per distinct value, then map every row.
+
+A coded column is a pair (row codes, distinct values). A check maps each distinct value to a result
+(or to a "bad" marker), and NumPy gathers that result for every row; bad rows are found with one
+``flatnonzero``. Nothing here loops over rows in Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from epizone.domain.problems import MAX_SHOWN, Problem
+from epizone.engine.cutoff import day_number
+from epizone.io.tables import Table
+
+BAD = np.iinfo(np.int32).min   # a value the check rejected
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@dataclass
+class Coded:
+    """Row codes into ``dictionary`` (distinct stripped texts; a null reads as an empty string)."""
+
+    codes: np.ndarray
+    dictionary: pa.Array
+
+    @cached_property
+    def values(self) -> list[str]:
+        return self.dictionary.to_pylist()
+
+    def mapped(self, fn: Callable[[str], int]) -> np.ndarray:
+        """``fn`` of each row's value, computed once per distinct value (``BAD`` where it rejects)."""
+        table = np.array([fn(v) for v in self.values], dtype=np.int64)
+        if table.size and table.min() >= np.iinfo(np.int32).min and table.max() <= np.iinfo(np.int32).max:
+            table = table.astype(np.int32)
+        return table[self.codes] if table.size else np.zeros(self.codes.size, dtype=np.int32)
+
+    def numbered(self) -> np.ndarray:
+        """A number per distinct non-empty text (equal after stripping), -1 for empty; per row.
+
+        For columns with many distinct values (cluster ids): no Python per value.
+        """
+        encoded = self.dictionary.dictionary_encode()
+        table = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32)
+        empty = pc.equal(self.dictionary, "").to_numpy(zero_copy_only=False)
+        table[empty] = -1
+        return table[self.codes] if table.size else np.zeros(self.codes.size, dtype=np.int32)
+
+    def value_of(self, rows: np.ndarray) -> list[str]:
+        return self.dictionary.take(pa.array(self.codes[rows])).to_pylist()
+
+
+def coded(table: Table, column: str) -> Coded:
+    """The column as codes + distinct (stripped) text values, whatever type the file gave it."""
+    array = table.data.column(column)
+    if not pa.types.is_dictionary(array.type):
+        array = array.cast(pa.string()).dictionary_encode()
+    chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
+    dictionary, codes = _unify(chunks)
+    dictionary = pc.utf8_trim_whitespace(dictionary.cast(pa.string()).fill_null(""))
+    if (codes < 0).any():  # null entries read as an empty string
+        dictionary = pa.concat_arrays([dictionary, pa.array([""])])
+        codes[codes < 0] = len(dictionary) - 1
+    return Coded(codes, dictionary)
+
+
+def _unify(chunks: list[pa.DictionaryArray]) -> tuple[pa.Array, np.ndarray]:
+    """One dictionary for all chunks; chunks of one Parquet row group share theirs, so each distinct
+    dictionary is hashed once (Arrow's own unify would hash every chunk's copy)."""
+    offsets: dict[tuple, int] = {}
+    parts: list[pa.Array] = []
+    size = 0
+    for chunk in chunks:
+        key = _identity(chunk.dictionary)
+        if key not in offsets:
+            offsets[key], size = size, size + len(chunk.dictionary)
+            parts.append(chunk.dictionary)
+    if not parts:
+        return pa.array([], pa.string()), np.zeros(0, dtype=np.int32)
+    encoded = pa.concat_arrays(parts).dictionary_encode()
+    remap = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32)
+    codes = [np.where(_valid(c), remap[np.asarray(c.indices.fill_null(0)) + offsets[_identity(c.dictionary)]], -1)
+             for c in chunks]
+    return encoded.dictionary, np.concatenate(codes).astype(np.int32, copy=False)
+
+
+def _identity(dictionary: pa.Array) -> tuple:
+    return (len(dictionary), dictionary.offset, *(b.address if b is not None else 0 for b in dictionary.buffers()))
+
+
+def _valid(chunk: pa.DictionaryArray) -> np.ndarray | bool:
+    return True if chunk.null_count == 0 else chunk.is_valid().to_numpy(zero_copy_only=False)
+
+
+def day_of(text: str) -> int:
+    """Day number of a YYYY-MM-DD date, or BAD."""
+    if not _DATE.fullmatch(text):
+        return BAD
+    try:
+        return day_number(dt.date.fromisoformat(text))
+    except ValueError:
+        return BAD
+
+
+def days(table: Table, column: str, optional: bool = False) -> tuple[np.ndarray, list[Problem]]:
+    """Day numbers of a date column (native dates or YYYY-MM-DD text); empty allowed when optional."""
+    array = table.data.column(column)
+    if pa.types.is_date32(array.type) and array.null_count == 0:
+        return array.combine_chunks().to_numpy(zero_copy_only=False).astype(np.int32), []
+    column_codes = coded(table, column) if not pa.types.is_date(array.type) else \
+        Coded(*_date_codes(array))
+    result = column_codes.mapped(lambda v: (-1 if optional and v == "" else day_of(v)))
+    expected = "a date as YYYY-MM-DD" + (", or empty" if optional else "")
+    return result.astype(np.int32), rejected(table, column, column_codes, result == BAD, expected)
+
+
+def _date_codes(array: pa.ChunkedArray) -> tuple[np.ndarray, list[str]]:
+    encoded = array.cast(pa.string()).combine_chunks().dictionary_encode()
+    values = ["" if v is None else v for v in encoded.dictionary.to_pylist()]
+    codes = encoded.indices.fill_null(len(values)).to_numpy(zero_copy_only=False)
+    return codes.astype(np.int64), values + [""]
+
+
+def rejected(table: Table, column: str, column_codes: Coded, bad: np.ndarray, expected: str) -> list[Problem]:
+    """Problems for the first bad rows of a column; the last one listed counts the rest."""
+    return listed(table, column, np.flatnonzero(bad), column_codes.value_of, expected)
+
+
+def listed(table: Table, column: str, rows: np.ndarray, values: Callable[[np.ndarray], list[str]],
+           expected: str) -> list[Problem]:
+    shown = rows[:MAX_SHOWN]
+    problems = table.problems(column, shown, values(shown), expected)
+    if rows.size > shown.size:
+        last = problems[-1]
+        problems[-1] = Problem(last.file, last.line, last.column, last.column_number, last.value, last.expected,
+                               more=int(rows.size - shown.size))
+    return problems
+
+
+def choice(allowed: dict[str, int]) -> Callable[[str], int]:
+    return lambda v: allowed.get(v, BAD)
