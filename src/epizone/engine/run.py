@@ -81,23 +81,32 @@ class BatchBuilder:
         self.reasons = pa.array(kernel.reasons(lang), pa.string())
         self.rule_set = pa.array([kernel.rules.ref], pa.string())
         self.schema = _schema(kernel)
+        self._shared: dict[int, tuple[pa.Array, ...]] = {}
 
     def build(self, chunk: Chunk, result: Result) -> pa.RecordBatch:
-        n, t = chunk.size, self.plan.days.size
-        unit = pa.array(np.repeat(np.arange(n, dtype=np.int32), t))
+        unit, dates, cutoffs, zeros = self._layout(chunk.size)
         clause = pa.array(result.clause.ravel())
         columns = [
-            pa.DictionaryArray.from_arrays(unit, self.codes.slice(chunk.first_unit, n)),
-            pa.DictionaryArray.from_arrays(unit, self.names.slice(chunk.first_unit, n)),
-            _tile_dates(self.plan.days, n),
+            pa.DictionaryArray.from_arrays(unit, self.codes.slice(chunk.first_unit, chunk.size)),
+            pa.DictionaryArray.from_arrays(unit, self.names.slice(chunk.first_unit, chunk.size)),
+            dates,
             pa.DictionaryArray.from_arrays(pa.array(result.level.ravel()), self.levels),
-            pa.DictionaryArray.from_arrays(pa.array(np.zeros(n * t, dtype=np.int8)), self.rule_set),
+            pa.DictionaryArray.from_arrays(zeros, self.rule_set),
             *(_indicator_array(values) for values in result.indicators.values()),
             pa.DictionaryArray.from_arrays(clause, self.clause_codes),
             pa.DictionaryArray.from_arrays(clause, self.reasons),
-            _tile_dates(self.plan.cutoffs, n),
+            cutoffs,
         ]
         return pa.RecordBatch.from_arrays(columns, schema=self.schema)
+
+    def _layout(self, n: int) -> tuple[pa.Array, ...]:
+        """Row-to-unit indexes, dates, cutoffs and rule-set codes: the same for every chunk of n units."""
+        if n not in self._shared:
+            t = self.plan.days.size
+            self._shared[n] = (pa.array(np.repeat(np.arange(n, dtype=np.int32), t)),
+                               _tile_dates(self.plan.days, n), _tile_dates(self.plan.cutoffs, n),
+                               pa.array(np.zeros(n * t, dtype=np.int8)))
+        return self._shared[n]
 
 
 def _schema(kernel: Kernel) -> pa.Schema:

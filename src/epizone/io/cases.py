@@ -47,7 +47,8 @@ def load_cases(table: Table, unit_of: dict[str, int]) -> tuple[CaseArrays, list[
     cluster = clusters.numbered()
     problems += _optional_columns(table)
     ids = table.data.column("case_id").cast(pa.string())
-    empty = pc.equal(pc.utf8_trim_whitespace(ids.fill_null("")), "").to_numpy(zero_copy_only=False)
+    filled = ids.fill_null("")
+    empty = pc.or_(pc.equal(pc.utf8_length(filled), 0), pc.utf8_is_space(filled)).to_numpy(zero_copy_only=False)
     problems += listed(table, "case_id", np.flatnonzero(empty), lambda rows: [""] * rows.size, "a non-empty case id")
     extra = [coded(table, c) for c in OPTIONAL if table.has(c)]
     keep, dup_problems = _repeated_ids(table, ids, [area, report, kinds, clusters, *extra])

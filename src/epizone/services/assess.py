@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from concurrent.futures import ThreadPoolExecutor
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from epizone.engine.cutoff import DataThrough, day_number, from_day_number
 from epizone.engine.run import CHUNK_CELLS, Plan, ahead, make_plan, run
 from epizone.io.areas import read_areas
 from epizone.io import cases as case_file, counts as count_file
-from epizone.io.tables import read_table
+from epizone.io.tables import Table, read_table
 from epizone.io.write import output_format, write_batches
 
 
@@ -79,7 +80,17 @@ def prepare(req: Request) -> Prepared:
     if req.cases is None and req.counts is None:
         raise ValueError("give a case line list (--cases), daily counts (--counts), or both")
     rules = load_rule_set(req.rules)
-    hierarchy = read_areas(req.areas)
+    with ThreadPoolExecutor(max_workers=2) as pool:  # the big tables are read while the areas are parsed
+        cases_table = req.cases and pool.submit(read_table, req.cases, case_file.COLUMNS, case_file.OPTIONAL,
+                                                case_file.CODED)
+        counts_table = req.counts and pool.submit(read_table, req.counts, count_file.COLUMNS, (), count_file.CODED)
+        hierarchy = read_areas(req.areas)
+        return _prepare(req, rules, hierarchy, cases_table and cases_table.result(),
+                        counts_table and counts_table.result())
+
+
+def _prepare(req: Request, rules: RuleSet, hierarchy: Hierarchy, cases_table: Table | None,
+             counts_table: Table | None) -> Prepared:
     unit = req.unit or rules.unit
     units = hierarchy.units(unit)
     if not units:
@@ -89,13 +100,11 @@ def prepare(req: Request) -> Prepared:
     unit_of = _unit_index(hierarchy, unit, units)
     problems: list[Problem] = []
     cases = counts = None
-    if req.cases is not None:
-        table = read_table(req.cases, case_file.COLUMNS, case_file.OPTIONAL, case_file.CODED)
-        cases, found = case_file.load_cases(table, unit_of)
+    if cases_table is not None:
+        cases, found = case_file.load_cases(cases_table, unit_of)
         problems += found
-    if req.counts is not None:
-        table = read_table(req.counts, count_file.COLUMNS, (), count_file.CODED)
-        counts, found = count_file.load_counts(table, unit_of)
+    if counts_table is not None:
+        counts, found = count_file.load_counts(counts_table, unit_of)
         problems += found
     if problems:
         raise InputError(problems)
