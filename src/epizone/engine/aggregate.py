@@ -7,6 +7,7 @@ bounded chunk of units at a time.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -94,14 +95,13 @@ def aggregate(rules: RuleSet, cases: CaseArrays | None, counts: CountArrays | No
     days = records.day
     first = int(days.min()) if days.size else None
     last = int(days.max()) if days.size else None
-    return Aggregates(
-        series=_series(records, first or 0, last or 0),
-        intervals={name: _cluster_intervals(cases, ind, first or 0, last or 0)
-                   for name, ind in rules.indicators.items() if isinstance(ind, ClusterWindow)},
-        first_day=first,
-        last_day=last,
-        unassigned=_unassigned(cases, counts),
-    )
+    clusters = {name: ind for name, ind in rules.indicators.items() if isinstance(ind, ClusterWindow)}
+    with ThreadPoolExecutor(max_workers=1) as pool:  # NumPy sorts release the GIL: two at once
+        intervals = {name: pool.submit(_cluster_intervals, cases, ind, first or 0, last or 0)
+                     for name, ind in clusters.items()}
+        series = _series(records, first or 0, last or 0)
+        return Aggregates(series, {name: job.result() for name, job in intervals.items()}, first, last,
+                          _unassigned(cases, counts))
 
 
 def _series(records: _Records, first: int, last: int) -> dict[str, Series]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,6 +36,15 @@ class CaseArrays:
 def load_cases(table: Table, unit_of: dict[str, int]) -> tuple[CaseArrays, list[Problem]]:
     """Validate the line list against the areas (code -> unit index, -1 for none) and encode it."""
     problems: list[Problem] = []
+    ids = table.data.column("case_id").cast(pa.string())
+    with ThreadPoolExecutor(max_workers=1) as pool:  # hashing runs in DuckDB while the rest decodes
+        hashes = pool.submit(_hashes, ids)
+        found, cases = _decode(table, unit_of, ids, hashes)
+    return cases, problems + found
+
+
+def _decode(table: Table, unit_of: dict[str, int], ids: pa.ChunkedArray, hashes: Future) -> tuple:
+    problems: list[Problem] = []
     area = coded(table, "area_code")
     unit = area.mapped(lambda v: unit_of.get(v, BAD))
     problems += rejected(table, "area_code", area, unit == BAD, UNKNOWN_AREA)
@@ -46,16 +56,15 @@ def load_cases(table: Table, unit_of: dict[str, int]) -> tuple[CaseArrays, list[
     clusters = coded(table, "cluster_id")
     cluster = clusters.numbered()
     problems += _optional_columns(table)
-    ids = table.data.column("case_id").cast(pa.string())
     filled = ids.fill_null("")
     empty = pc.or_(pc.equal(pc.utf8_length(filled), 0), pc.utf8_is_space(filled)).to_numpy(zero_copy_only=False)
     problems += listed(table, "case_id", np.flatnonzero(empty), lambda rows: [""] * rows.size, "a non-empty case id")
     extra = [coded(table, c) for c in OPTIONAL if table.has(c)]
-    keep, dup_problems = _repeated_ids(table, ids, [area, report, kinds, clusters, *extra])
+    keep, dup_problems = _repeated_ids(table, ids, hashes.result(), [area, report, kinds, clusters, *extra])
     problems += dup_problems
     cases = CaseArrays(unit[keep].astype(np.int32), report[keep], classification[keep].astype(np.int8),
                        cluster[keep].astype(np.int32), area.codes[keep], area.values)
-    return cases, problems
+    return problems, cases
 
 
 def _optional_columns(table: Table) -> list[Problem]:
@@ -69,21 +78,26 @@ def _optional_columns(table: Table) -> list[Problem]:
     return problems
 
 
-def _repeated_ids(table: Table, ids: pa.ChunkedArray, content: list) -> tuple[np.ndarray, list[Problem]]:
+def _hashes(ids: pa.ChunkedArray) -> np.ndarray:
+    """A 64-bit hash of every case id, computed by DuckDB on all cores."""
+    import duckdb  # only here: a cold import costs a noticeable share of a small run
+
+    con = duckdb.connect()
+    try:
+        con.register("ids", pa.table({"id": ids}))
+        return con.execute("SELECT hash(id) AS h FROM ids").fetchnumpy()["h"]
+    finally:
+        con.close()
+
+
+def _repeated_ids(table: Table, ids: pa.ChunkedArray, hashes: np.ndarray,
+                  content: list) -> tuple[np.ndarray, list[Problem]]:
     """Find case ids used more than once: identical repeats are dropped, differing ones are errors.
 
     Candidates come from a 64-bit hash of every id (DuckDB) and one NumPy sort; only the few rows
     whose hash repeats are compared as text, so a hash collision can never merge two cases.
     """
-    import duckdb  # only here: a cold import costs a noticeable share of a small run
-
     keep = np.ones(len(ids), dtype=bool)
-    con = duckdb.connect()
-    try:
-        con.register("ids", pa.table({"id": ids}))
-        hashes = con.execute("SELECT hash(id) AS h FROM ids").fetchnumpy()["h"]
-    finally:
-        con.close()
     ordered = np.sort(hashes)
     repeated = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
     if repeated.size == 0:
