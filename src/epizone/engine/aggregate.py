@@ -22,30 +22,31 @@ _METRIC_SERIES = {i: SERIES.index({"new_confirmed": "confirmed", "new_asymptomat
                                    "new_clusters": CLUSTERS}[m]) for i, m in enumerate(METRICS)}
 
 
+class _ByUnit:
+    unit: np.ndarray
+
+    def rows_for(self, first_unit: int, end_unit: int) -> slice:
+        """The rows of units ``first_unit .. end_unit - 1`` (rows are sorted by unit)."""
+        lo, hi = np.searchsorted(self.unit, [first_unit, end_unit])
+        return slice(int(lo), int(hi))
+
+
 @dataclass
-class Series:
+class Series(_ByUnit):
     """Sparse unit x day values, sorted by unit then day; (unit, day) pairs are unique."""
 
     unit: np.ndarray
     day: np.ndarray
     value: np.ndarray
 
-    def rows_for(self, first_unit: int, end_unit: int) -> slice:
-        lo, hi = np.searchsorted(self.unit, [first_unit, end_unit])
-        return slice(int(lo), int(hi))
-
 
 @dataclass
-class Intervals:
+class Intervals(_ByUnit):
     """Day intervals [start, end] per unit during which an indicator holds, sorted by unit."""
 
     unit: np.ndarray
     start: np.ndarray
     end: np.ndarray
-
-    def rows_for(self, first_unit: int, end_unit: int) -> slice:
-        lo, hi = np.searchsorted(self.unit, [first_unit, end_unit])
-        return slice(int(lo), int(hi))
 
 
 @dataclass

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from epizone.domain.problems import Problem
-from epizone.io.columns import BAD, Coded, choice, coded, days, listed, rejected
+from epizone.io.columns import BAD, Coded, checked, coded, days, listed, one_of, rejected
 from epizone.io.tables import Table
 
 COLUMNS = ["case_id", "report_date", "area_code", "classification", "cluster_id"]
@@ -44,15 +44,10 @@ def load_cases(table: Table, unit_of: dict[str, int]) -> tuple[CaseArrays, list[
 
 
 def _decode(table: Table, unit_of: dict[str, int], ids: pa.ChunkedArray, hashes: Future) -> tuple:
-    problems: list[Problem] = []
-    area = coded(table, "area_code")
-    unit = area.mapped(lambda v: unit_of.get(v, BAD))
-    problems += rejected(table, "area_code", area, unit == BAD, UNKNOWN_AREA)
+    area, unit, problems = checked(table, "area_code", lambda v: unit_of.get(v, BAD), UNKNOWN_AREA)
     report, bad_dates = days(table, "report_date")
-    problems += bad_dates
-    kinds = coded(table, "classification")
-    classification = kinds.mapped(choice({c: i for i, c in enumerate(CLASSIFICATIONS)}))
-    problems += rejected(table, "classification", kinds, classification == BAD, f"one of {', '.join(CLASSIFICATIONS)}")
+    kinds, classification, bad_kinds = one_of(table, "classification", CLASSIFICATIONS)
+    problems += bad_dates + bad_kinds
     clusters = coded(table, "cluster_id")
     cluster = clusters.numbered()
     problems += _optional_columns(table)

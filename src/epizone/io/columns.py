@@ -145,5 +145,15 @@ def listed(table: Table, column: str, rows: np.ndarray, values: Callable[[np.nda
     return problems
 
 
-def choice(allowed: dict[str, int]) -> Callable[[str], int]:
-    return lambda v: allowed.get(v, BAD)
+def checked(table: Table, column: str, fn: Callable[[str], int],
+            expected: str) -> tuple[Coded, np.ndarray, list[Problem]]:
+    """The column's codes, ``fn`` of every row (``BAD`` = rejected) and a problem per rejected row."""
+    values = coded(table, column)
+    result = values.mapped(fn)
+    return values, result, rejected(table, column, values, result == BAD, expected)
+
+
+def one_of(table: Table, column: str, names: tuple[str, ...]) -> tuple[Coded, np.ndarray, list[Problem]]:
+    """The index of each row's value in ``names``."""
+    index = {name: i for i, name in enumerate(names)}
+    return checked(table, column, lambda v: index.get(v, BAD), f"one of {', '.join(names)}")

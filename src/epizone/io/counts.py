@@ -9,7 +9,7 @@ import numpy as np
 
 from epizone.domain.problems import Problem
 from epizone.io.cases import UNKNOWN_AREA
-from epizone.io.columns import BAD, choice, coded, days, listed, rejected
+from epizone.io.columns import BAD, checked, days, listed, one_of
 from epizone.io.tables import Table
 
 COLUMNS = ["area_code", "date", "metric", "value"]
@@ -30,18 +30,11 @@ class CountArrays:
 
 
 def load_counts(table: Table, unit_of: dict[str, int]) -> tuple[CountArrays, list[Problem]]:
-    problems: list[Problem] = []
-    area = coded(table, "area_code")
-    unit = area.mapped(lambda v: unit_of.get(v, BAD))
-    problems += rejected(table, "area_code", area, unit == BAD, UNKNOWN_AREA)
+    area, unit, problems = checked(table, "area_code", lambda v: unit_of.get(v, BAD), UNKNOWN_AREA)
     day, bad_dates = days(table, "date")
-    problems += bad_dates
-    names = coded(table, "metric")
-    metric = names.mapped(choice({m: i for i, m in enumerate(METRICS)}))
-    problems += rejected(table, "metric", names, metric == BAD, f"one of {', '.join(METRICS)}")
-    numbers = coded(table, "value")
-    value = numbers.mapped(_whole)
-    problems += rejected(table, "value", numbers, value == BAD, "a whole number >= 0")
+    _, metric, bad_metrics = one_of(table, "metric", METRICS)
+    numbers, value, bad_values = checked(table, "value", _whole, "a whole number >= 0")
+    problems += bad_dates + bad_metrics + bad_values
     keep, conflicts = _repeats(area.codes, day, metric, value)
     problems += listed(table, "value", conflicts[:, 0], numbers.value_of, "")
     problems = [_conflict(p, conflicts, table) if not p.expected else p for p in problems]
