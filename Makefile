@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 BENCH_STAMP := $(VENV)/.bench-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench docs clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ test: $(STAMP)
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/run_assess.py
+
+docs: $(STAMP)
+	for id in $$($(BIN)/python -c "from epizone.domain.rules import builtin_ids; print(' '.join(builtin_ids()))"); do \
+		$(BIN)/epizone rules show $$id --markdown > docs/rulesets/$$id.md; done
 
 clean:
 	rm -rf $(VENV) out build src/*.egg-info .pytest_cache .hypothesis

@@ -16,6 +16,7 @@ from epizone.engine.cutoff import DataThrough
 from epizone.services.assess import Request, assess_to_file
 from epizone.services.demo import run_demo
 from epizone.services.explain import explain as explain_one
+from epizone.services.ruledocs import render_markdown
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Zoned, graded, precise epidemic control: risk levels for every area and day.")
@@ -27,6 +28,7 @@ BAD_INPUT = 2
 AreasOpt = Annotated[Path, typer.Option("--areas", help="Areas CSV/Parquet: code,name,parent_code,kind,population")]
 CasesOpt = Annotated[Optional[Path], typer.Option("--cases", help="Case line list CSV/Parquet")]
 CountsOpt = Annotated[Optional[Path], typer.Option("--counts", help="Daily counts CSV/Parquet: area_code,date,metric,value")]
+MetricsOpt = Annotated[Optional[Path], typer.Option("--metrics", help="Metrics CSV/Parquet: area_code,date,metric,value")]
 RulesOpt = Annotated[str, typer.Option("--rules", help="Rule-set id (see `epizone rules list`) or a YAML file")]
 UnitOpt = Annotated[Optional[str], typer.Option("--unit", help="Area kind to grade (default: the rule set's unit)")]
 ThroughOpt = Annotated[str, typer.Option("--data-through", help="lag:N (data to N days before each day) or a date")]
@@ -44,17 +46,18 @@ def _date(text: str | None, option: str) -> dt.date | None:
         raise typer.BadParameter(f"{text!r}: expected a date YYYY-MM-DD", param_hint=option) from None
 
 
-def _request(areas: Path, cases: Path | None, counts: Path | None, rules: str, unit: str | None,
-             start: str | None, end: str | None, data_through: str, data_end: str | None, lang: str) -> Request:
+def _request(areas: Path, cases: Path | None, counts: Path | None, metrics: Path | None, rules: str,
+             unit: str | None, start: str | None, end: str | None, data_through: str, data_end: str | None,
+             lang: str) -> Request:
     if lang not in ("en", "zh"):
         raise typer.BadParameter(f"{lang!r}: expected en or zh", param_hint="--lang")
-    if cases is None and counts is None:
-        raise typer.BadParameter("give --cases, --counts, or both", param_hint="--cases/--counts")
+    if cases is None and counts is None and metrics is None:
+        raise typer.BadParameter("give --cases, --counts or --metrics (or several)", param_hint="--cases/--counts")
     try:
         through = DataThrough.parse(data_through)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--data-through") from None
-    return Request(areas, cases, counts, rules, unit, _date(start, "--start"), _date(end, "--end"),
+    return Request(areas, cases, counts, metrics, rules, unit, _date(start, "--start"), _date(end, "--end"),
                    through, _date(data_end, "--data-end"), lang)
 
 
@@ -73,6 +76,7 @@ def assess(
     end: Annotated[str, typer.Option("--end", help="Last day to grade, YYYY-MM-DD")],
     cases: CasesOpt = None,
     counts: CountsOpt = None,
+    metrics: MetricsOpt = None,
     rules: RulesOpt = "cn-2020-02",
     unit: UnitOpt = None,
     data_through: ThroughOpt = "lag:0",
@@ -80,7 +84,7 @@ def assess(
     lang: LangOpt = "en",
 ) -> None:
     """Grade every unit for every day from START to END and write one row per unit per day."""
-    req = _request(areas, cases, counts, rules, unit, start, end, data_through, data_end, lang)
+    req = _request(areas, cases, counts, metrics, rules, unit, start, end, data_through, data_end, lang)
     try:
         with console.progress_bar() as advance:
             summary = assess_to_file(req, out, progress=advance)
@@ -96,6 +100,7 @@ def explain(
     date: Annotated[str, typer.Option("--date", help="The day, YYYY-MM-DD")],
     cases: CasesOpt = None,
     counts: CountsOpt = None,
+    metrics: MetricsOpt = None,
     rules: RulesOpt = "cn-2020-02",
     unit: UnitOpt = None,
     data_through: ThroughOpt = "lag:0",
@@ -103,7 +108,7 @@ def explain(
     lang: LangOpt = "en",
 ) -> None:
     """Show the indicators and the clause that set one unit's level on one day."""
-    req = _request(areas, cases, counts, rules, unit, None, None, data_through, data_end, lang)
+    req = _request(areas, cases, counts, metrics, rules, unit, None, None, data_through, data_end, lang)
     day = _date(date, "--date")
     try:
         result = explain_one(req, area, day)
@@ -130,12 +135,16 @@ def rules_list() -> None:
 
 @rules_app.command("show")
 def rules_show(rule_set: Annotated[str, typer.Argument(help="Rule-set id or YAML file")],
-               lang: LangOpt = "en") -> None:
+               lang: LangOpt = "en",
+               markdown: Annotated[bool, typer.Option("--markdown", help="Print the reference page")] = False) -> None:
     """Show a rule set: its source, indicators and clauses in words."""
     try:
         rs = load_rule_set(rule_set)
     except RuleSetError as exc:
         _fail(exc)
+    if markdown:
+        sys.stdout.write(render_markdown(rs))
+        return
     console.print_rule_set(rs, lang)
 
 

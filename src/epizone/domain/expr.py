@@ -2,7 +2,9 @@
 
 A condition is a string such as ``cumulative_confirmed > 50 and cluster_14d``. It is parsed once
 with Python's own parser and only these forms are accepted: names of indicators, numbers,
-``true``/``false``, comparisons (``== != < <= > >=``, chained), ``and``, ``or``, ``not`` and brackets.
+``true``/``false``, comparisons (``== != < <= > >=``, chained), ``and``, ``or``, ``not``, brackets and
+``known(name)``. An unknown (null) indicator value makes every comparison false: a rule that must
+treat missing data specially says so with ``known(...)``.
 The same tree evaluates on plain Python scalars (the reference evaluator) and on NumPy arrays
 (the engine), so a rule is written once and read the same way everywhere.
 """
@@ -10,6 +12,7 @@ The same tree evaluates on plain Python scalars (the reference evaluator) and on
 from __future__ import annotations
 
 import ast
+import math
 import operator
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
@@ -60,6 +63,9 @@ def _check(node: ast.AST, source: str, names: set[str]) -> None:
         if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
             raise ExpressionError(f"in {source!r}: only numbers and true/false are allowed as constants")
         return
+    if _is_known(node):
+        names.add(node.args[0].id)  # type: ignore[attr-defined]
+        return
     if isinstance(node, ast.BoolOp):
         children: list[ast.AST] = list(node.values)
     elif isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.Not, ast.USub)):
@@ -72,7 +78,21 @@ def _check(node: ast.AST, source: str, names: set[str]) -> None:
         _check(child, source, names)
 
 
+def _is_known(node: ast.AST) -> bool:
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "known"
+            and len(node.args) == 1 and not node.keywords and isinstance(node.args[0], ast.Name))
+
+
+def _known(value: Any, vector: bool) -> Any:
+    """False where the value is null: NaN in arrays (NaN is the one value not equal to itself)."""
+    if vector:
+        return value == value  # noqa: PLR0124
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+
 def _eval(node: ast.expr, values: Mapping[str, Any], vector: bool) -> Any:
+    if isinstance(node, ast.Call):
+        return _known(values[node.args[0].id], vector)  # type: ignore[attr-defined]
     if isinstance(node, ast.Name):
         return _CONSTANTS[node.id] if node.id in _CONSTANTS else values[node.id]
     if isinstance(node, ast.Constant):

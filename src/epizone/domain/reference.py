@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from typing import Union
 
 from epizone.domain.model import Hierarchy
-from epizone.domain.rules import ClusterWindow, Cumulative, DaysSince, RuleSet, WindowSum
+from epizone.domain.rules import ClusterWindow, Cumulative, DaysSince, Metric, RuleSet, WindowSum
 
 UNKNOWN_LEVEL = "unknown"
 UNKNOWN_REASON = "unknown.no_data"
 METRIC_OF_SERIES = {"confirmed": "new_confirmed", "asymptomatic": "new_asymptomatic"}
 CLUSTER_METRIC = "new_clusters"
 
-Value = Union[int, bool, None]
+Value = Union[int, float, bool, None]
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,16 @@ class CountRecord:
     date: dt.date
     metric: str
     value: int
+
+
+@dataclass(frozen=True)
+class MetricRecord:
+    """One reported metric value of an area on a date (e.g. ``case_rate_7d``)."""
+
+    area_code: str
+    date: dt.date
+    metric: str
+    value: float
 
 
 @dataclass
@@ -86,30 +96,32 @@ def distinct_counts(counts: list[CountRecord]) -> list[CountRecord]:
 
 
 def covered_through(cases: list[CaseRecord], counts: list[CountRecord],
-                    data_end: dt.date | None = None) -> dt.date | None:
+                    data_end: dt.date | None = None, metrics: tuple[MetricRecord, ...] = ()) -> dt.date | None:
     """The last covered date: ``data_end`` if given, else the last date present in the inputs."""
     if data_end is not None:
         return data_end
-    dates = [c.report_date for c in cases] + [r.date for r in counts]
+    dates = [c.report_date for c in cases] + [r.date for r in counts] + [m.date for m in metrics]
     return max(dates) if dates else None
 
 
 def evaluate(rules: RuleSet, hierarchy: Hierarchy, cases: list[CaseRecord], counts: list[CountRecord],
              unit: str, start: dt.date, end: dt.date, lag: int = 0, through_date: dt.date | None = None,
-             data_end: dt.date | None = None) -> list[ReferenceRow]:
+             data_end: dt.date | None = None, metrics: tuple[MetricRecord, ...] = ()) -> list[ReferenceRow]:
     """One row per area of kind ``unit`` (in hierarchy order) and day ``start..end``."""
     cases = distinct_cases(cases)
     counts = distinct_counts(counts)
     unit_of = hierarchy.unit_of(unit)
-    last_covered = covered_through(cases, counts, data_end)
+    last_covered = covered_through(cases, counts, data_end, metrics)
     rows: list[ReferenceRow] = []
     for area in hierarchy.units(unit):
         mine_cases = [c for c in cases if unit_of.get(c.area_code) == area.code]
         mine_counts = [r for r in counts if unit_of.get(r.area_code) == area.code]
+        mine_metrics = [m for m in metrics if m.area_code == area.code]  # metrics count only at the unit itself
         day = start
         while day <= end:
             c = cutoff(day, lag, through_date)
-            values = {name: _indicator(ind, mine_cases, mine_counts, c) for name, ind in rules.indicators.items()}
+            values = {name: _indicator(ind, mine_cases, mine_counts, c, mine_metrics, area.population)
+                      for name, ind in rules.indicators.items()}
             if last_covered is None or c > last_covered:
                 level, reason = UNKNOWN_LEVEL, UNKNOWN_REASON
             else:
@@ -151,12 +163,34 @@ def _daily(series: str, cases: list[CaseRecord], counts: list[CountRecord], upto
     return per_day
 
 
-def _indicator(ind: object, cases: list[CaseRecord], counts: list[CountRecord], c: dt.date) -> Value:
+def _indicator(ind: object, cases: list[CaseRecord], counts: list[CountRecord], c: dt.date,
+               metrics: list[MetricRecord] = (), population: int | None = None) -> Value:  # type: ignore[assignment]
     if isinstance(ind, Cumulative):
         return sum(_daily(ind.series, cases, counts, c).values())
     if isinstance(ind, WindowSum):
         first = c - dt.timedelta(days=ind.days - 1)
-        return sum(n for d, n in _daily(ind.series, cases, counts, c).items() if first <= d)
+        total = sum(n for d, n in _daily(ind.series, cases, counts, c).items() if first <= d)
+        if not (ind.mean or ind.per_100k):
+            return total
+        value = float(total)
+        if ind.mean:
+            value = value / ind.days
+        if ind.per_100k:
+            return None if population is None else value * 100000.0 / float(population)
+        return value
+    if isinstance(ind, Metric):
+        for source in ind.sources:
+            recent = [m for m in metrics if m.metric == source.metric
+                      and c - dt.timedelta(days=ind.stale_days) < m.date <= c]
+            if not recent:
+                continue
+            value = max(recent, key=lambda m: m.date).value
+            if source.per_100k:
+                if population is None:
+                    continue
+                value = value * 100000.0 / float(population)
+            return value
+        return None
     if isinstance(ind, DaysSince):
         days = [d for d, n in _daily(ind.series, cases, counts, c).items() if n > 0]
         return (c - max(days)).days if days else None
@@ -178,7 +212,8 @@ def _indicator(ind: object, cases: list[CaseRecord], counts: list[CountRecord], 
 
 
 def _grade(rules: RuleSet, values: dict[str, Value]) -> tuple[str, str]:
+    known = {name: (float("nan") if v is None else v) for name, v in values.items()}  # null: comparisons false
     for clause in rules.clauses:
-        if clause.condition.evaluate(values, vector=False):
+        if clause.condition.evaluate(known, vector=False):
             return clause.level, clause.code
     raise AssertionError("the last clause is always `when: true`")  # pragma: no cover

@@ -69,6 +69,12 @@ class WindowSum(_Indicator):
     kind: Literal["window_sum"]
     series: Literal["confirmed", "asymptomatic"]
     days: int = Field(ge=1, le=366)
+    mean: bool = False       # divide by ``days``: a daily average over the window
+    per_100k: bool = False   # per 100,000 people of the unit (its population; unknown when missing)
+
+    @property
+    def is_rate(self) -> bool:
+        return self.mean or self.per_100k
 
 
 class DaysSince(_Indicator):
@@ -83,8 +89,25 @@ class ClusterWindow(_Indicator):
     classifications: list[Literal["confirmed", "asymptomatic"]] = Field(min_length=1)
 
 
+class MetricSource(_Strict):
+    metric: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    per_100k: bool = False   # the metric is a count: divide by the unit's population / 100,000
+
+
+class Metric(_Indicator):
+    """The latest value of a reported metric dated within ``stale_days`` up to the data cutoff.
+
+    ``sources`` are tried in order: e.g. a rate supplied directly, else a count per 100,000 people.
+    When no source has a value that recent, the indicator is unknown (null).
+    """
+
+    kind: Literal["metric"]
+    sources: list[MetricSource] = Field(min_length=1)
+    stale_days: int = Field(ge=1, le=366)
+
+
 Indicator = Annotated[
-    Union[Cumulative, WindowSum, DaysSince, ClusterWindow], Field(discriminator="kind")
+    Union[Cumulative, WindowSum, DaysSince, ClusterWindow, Metric], Field(discriminator="kind")
 ]
 
 
@@ -132,8 +155,10 @@ class RuleSet(_Strict):
         return any(isinstance(ind, ClusterWindow) for ind in self.indicators.values())
 
     @property
-    def lookback_days(self) -> int:
-        return max((getattr(ind, "days", 1) for ind in self.indicators.values()), default=1)
+    def metric_names(self) -> list[str]:
+        """Every metric the rule set reads from a metrics table, in order of first use."""
+        names = [s.metric for ind in self.indicators.values() if isinstance(ind, Metric) for s in ind.sources]
+        return list(dict.fromkeys(names))
 
     @model_validator(mode="after")
     def _consistent(self) -> "RuleSet":
@@ -144,8 +169,8 @@ class RuleSet(_Strict):
         if len(set(codes)) != len(codes):
             raise ValueError("clause codes must be distinct")
         for i, clause in enumerate(self.clauses):
-            if clause.level not in ids:
-                raise ValueError(f"clauses[{i}] ({clause.code}): level {clause.level!r} is not one of {ids}")
+            if clause.level not in ids + [UNKNOWN]:
+                raise ValueError(f"clauses[{i}] ({clause.code}): level {clause.level!r} is not one of {ids + [UNKNOWN]}")
             try:
                 names = clause.condition.names
             except ExpressionError as exc:

@@ -7,6 +7,7 @@ bounded chunk of units at a time.
 
 from __future__ import annotations
 
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -15,6 +16,7 @@ import numpy as np
 from epizone.domain.rules import ClusterWindow, RuleSet
 from epizone.io.cases import CLASSIFICATIONS, CaseArrays
 from epizone.io.counts import METRICS, CountArrays
+from epizone.io.metrics import MetricArrays
 
 CLUSTERS = "clusters"
 SERIES = ("confirmed", "asymptomatic", CLUSTERS)
@@ -65,6 +67,7 @@ class Aggregates:
     first_day: int | None
     last_day: int | None
     unassigned: list[Unassigned] = field(default_factory=list)
+    metrics: dict[str, Series] = field(default_factory=dict)   # reported values (float), by metric name
 
 
 @dataclass
@@ -91,9 +94,10 @@ class _Records:
         return cls(*(np.concatenate([p[i] for p in parts]) for i in range(4)))
 
 
-def aggregate(rules: RuleSet, cases: CaseArrays | None, counts: CountArrays | None) -> Aggregates:
+def aggregate(rules: RuleSet, cases: CaseArrays | None, counts: CountArrays | None,
+              metrics: MetricArrays | None = None) -> Aggregates:
     records = _Records.join(cases, counts)
-    days = records.day
+    days = records.day if metrics is None else np.concatenate([records.day, metrics.day])
     first = int(days.min()) if days.size else None
     last = int(days.max()) if days.size else None
     clusters = {name: ind for name, ind in rules.indicators.items() if isinstance(ind, ClusterWindow)}
@@ -101,8 +105,31 @@ def aggregate(rules: RuleSet, cases: CaseArrays | None, counts: CountArrays | No
         intervals = {name: pool.submit(_cluster_intervals, cases, ind, first or 0, last or 0)
                      for name, ind in clusters.items()}
         series = _series(records, first or 0, last or 0)
+        unassigned = _unassigned(cases, counts) + _unassigned_metrics(metrics)
         return Aggregates(series, {name: job.result() for name, job in intervals.items()}, first, last,
-                          _unassigned(cases, counts))
+                          unassigned, _metric_series(metrics))
+
+
+def _metric_series(metrics: MetricArrays | None) -> dict[str, Series]:
+    """Each metric's values at the units, sorted by unit then day."""
+    if metrics is None:
+        return {}
+    result = {}
+    for number, name in enumerate(metrics.names):
+        rows = np.flatnonzero((metrics.metric == number) & (metrics.unit >= 0))
+        order = rows[np.lexsort((metrics.day[rows], metrics.unit[rows]))]
+        result[name] = Series(metrics.unit[order], metrics.day[order], metrics.value[order])
+    return result
+
+
+def _unassigned_metrics(metrics: MetricArrays | None) -> list[Unassigned]:
+    """Metric rows reported for an area that is not itself a unit: how many rows, per area and metric."""
+    if metrics is None:
+        return []
+    rows = np.flatnonzero(metrics.unit < 0)
+    pairs = Counter(zip(metrics.area[rows].tolist(), metrics.metric[rows].tolist()))
+    return [Unassigned(metrics.area_codes[a], f"metric {metrics.names[m]} (rows)", n)
+            for (a, m), n in sorted(pairs.items())]
 
 
 def _series(records: _Records, first: int, last: int) -> dict[str, Series]:

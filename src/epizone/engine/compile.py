@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from epizone.domain.rules import ClusterWindow, Cumulative, DaysSince, RuleSet, UNKNOWN, WindowSum
+from epizone.domain.rules import ClusterWindow, Cumulative, DaysSince, Metric, RuleSet, UNKNOWN, WindowSum
 from epizone.engine.aggregate import CLUSTERS, Aggregates
 
 NO_DATA_CODE = "unknown.no_data"
@@ -52,22 +52,32 @@ class Kernel:
             [self.level_ids.index(c.level) for c in rules.clauses] + [self.level_ids.index(UNKNOWN)], dtype=np.int8
         )
         self._series = sorted({ind.series for ind in rules.indicators.values() if hasattr(ind, "series")})
+        self._in_conditions = set().union(*(c.condition.names for c in rules.clauses))
 
     def reasons(self, lang: str) -> list[str]:
         texts = [c.reason(lang) for c in self.rules.clauses]
         return texts + (["数据截止日期晚于已有数据,无法评估"] if lang == "zh" else
                         ["No data reported up to the data cutoff: level cannot be assessed"])
 
-    def run(self, agg: Aggregates, chunk: Chunk, positions: np.ndarray, stale: np.ndarray) -> Result:
-        """``positions``: grid column of each assessed day's cutoff; ``stale``: cutoff beyond the data."""
+    def run(self, agg: Aggregates, chunk: Chunk, positions: np.ndarray, stale: np.ndarray,
+            population: np.ndarray | None = None) -> Result:
+        """``positions``: grid column of each assessed day's cutoff; ``stale``: cutoff beyond the data;
+        ``population``: of the chunk's units (NaN where unknown), for per-100k indicators."""
         dense = {name: _densify(agg, name, chunk) for name in self._series}
         cumulative = {name: np.cumsum(grid, axis=1, dtype=np.int32) for name, grid in dense.items()}
-        values = {name: self._indicator(ind, agg, chunk, dense, cumulative, positions, name)
+        people = population if population is not None else np.full(chunk.size, np.nan)
+        values = {name: self._indicator(ind, agg, chunk, dense, cumulative, positions, name, people)
                   for name, ind in self.rules.indicators.items()}
-        clause = self._first_clause(values, (chunk.size, positions.size))
+        clause = self._first_clause(self._nulls_as_nan(values), (chunk.size, positions.size))
         if stale.any():
             clause[:, stale] = len(self.clause_codes) - 1
         return Result(values, self._clause_level[clause], clause)
+
+    def _nulls_as_nan(self, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Conditions see a null ``days_since`` as NaN, like every other unknown value."""
+        return {name: (np.where(v == NEVER, np.nan, v)
+                       if name in self._in_conditions and isinstance(self.rules.indicators[name], DaysSince) else v)
+                for name, v in values.items()}
 
     def _first_clause(self, values: dict[str, np.ndarray], shape: tuple[int, int]) -> np.ndarray:
         """Index of the first clause that holds: assign from the last clause to the first."""
@@ -82,16 +92,52 @@ class Kernel:
             clause[held] = i
         return clause
 
-    def _indicator(self, ind, agg, chunk, dense, cumulative, positions, name):  # noqa: ANN001
+    def _indicator(self, ind, agg, chunk, dense, cumulative, positions, name, people):  # noqa: ANN001
         if isinstance(ind, Cumulative):
             return at(cumulative[ind.series], positions)
         if isinstance(ind, WindowSum):
-            return _window(cumulative[ind.series], positions, ind.days)
+            total = _window(cumulative[ind.series], positions, ind.days)
+            return _rate(total, ind, people) if ind.is_rate else total
         if isinstance(ind, DaysSince):
             return _days_since(dense[ind.series], positions)
         if isinstance(ind, ClusterWindow):
             return _cluster(agg, name, ind, chunk, positions)
+        if isinstance(ind, Metric):
+            return _metric(agg, ind, chunk, positions, people)
         raise TypeError(f"no kernel for indicator kind {type(ind).__name__}")
+
+
+def _rate(total: np.ndarray, ind: WindowSum, people: np.ndarray) -> np.ndarray:
+    """Daily mean and/or per 100,000 people, in the same order of operations as the reference."""
+    value = total.astype(np.float64)
+    if ind.mean:
+        value = value / ind.days
+    if ind.per_100k:
+        value = value * 100000.0 / people[:, None]
+    return value
+
+
+def _metric(agg: Aggregates, ind: Metric, chunk: Chunk, positions: np.ndarray, people: np.ndarray) -> np.ndarray:
+    """The latest reported value dated within ``stale_days`` up to each cutoff, first source first."""
+    result = np.full((chunk.size, positions.size), np.nan)
+    for source in ind.sources:
+        series = agg.metrics.get(source.metric)
+        if series is None:
+            continue
+        grid = np.full((chunk.size, chunk.days), np.nan)
+        rows = series.rows_for(chunk.first_unit, chunk.end_unit)
+        day = series.day[rows] - chunk.grid_start
+        keep = (day >= 0) & (day < chunk.days)
+        grid[series.unit[rows][keep] - chunk.first_unit, day[keep]] = series.value[rows][keep]
+        index = np.where(np.isnan(grid), NEVER, np.arange(chunk.days, dtype=np.int32))
+        last = at(np.maximum.accumulate(index, axis=1), positions)
+        fresh = (last >= 0) & (positions - last < ind.stale_days)
+        value = np.take_along_axis(grid, np.maximum(last, 0), axis=1)
+        value = np.where(fresh, value, np.nan)
+        if source.per_100k:
+            value = value * 100000.0 / people[:, None]
+        result = np.where(np.isnan(result), value, result)
+    return result
 
 
 def at(grid: np.ndarray, index: np.ndarray) -> np.ndarray:

@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 
 from epizone.domain.model import Area
-from epizone.domain.rules import ClusterWindow, DaysSince
+from epizone.domain.rules import ClusterWindow, DaysSince, Metric
 from epizone.engine.aggregate import Aggregates
 from epizone.engine.compile import NEVER, Chunk, Kernel, Result
 from epizone.engine.cutoff import DataThrough
@@ -36,6 +36,11 @@ class Plan:
     grid_days: int
     stale: np.ndarray       # cutoff later than the last date the data covers
     chunk_units: int
+
+    @property
+    def population(self) -> np.ndarray:
+        """People per unit (NaN where the areas file gives none), for per-100k indicators."""
+        return np.array([np.nan if u.population is None else u.population for u in self.units], dtype=np.float64)
 
     @property
     def positions(self) -> np.ndarray:
@@ -118,6 +123,8 @@ def _schema(kernel: Kernel) -> pa.Schema:
     for name, ind in kernel.rules.indicators.items():
         if isinstance(ind, ClusterWindow):
             fields.append(pa.field(name, pa.bool_(), False))
+        elif isinstance(ind, Metric) or getattr(ind, "is_rate", False):
+            fields.append(pa.field(name, pa.float64(), True))
         else:
             fields.append(pa.field(name, pa.int32(), isinstance(ind, DaysSince)))
     fields += [pa.field("reason_code", small, False), pa.field("reason", small, False),
@@ -133,6 +140,9 @@ def _indicator_array(values: np.ndarray) -> pa.Array:
     flat = values.ravel()
     if flat.dtype == bool:
         return pa.array(flat)
+    if flat.dtype.kind == "f":
+        unknown = np.isnan(flat)
+        return pa.array(flat, mask=unknown) if unknown.any() else pa.array(flat)
     flat = flat.astype(np.int32, copy=False)
     never = flat == NEVER
     return pa.array(flat, mask=never) if never.any() else pa.array(flat)
@@ -140,9 +150,9 @@ def _indicator_array(values: np.ndarray) -> pa.Array:
 
 def run(kernel: Kernel, agg: Aggregates, plan: Plan, lang: str = "en") -> Iterator[tuple[Chunk, pa.RecordBatch]]:
     builder = BatchBuilder(kernel, plan, lang)
-    positions = plan.positions
+    positions, population = plan.positions, plan.population
     for chunk in plan.chunks():
-        result = kernel.run(agg, chunk, positions, plan.stale)
+        result = kernel.run(agg, chunk, positions, plan.stale, population[chunk.first_unit:chunk.end_unit])
         yield chunk, builder.build(chunk, result)
 
 

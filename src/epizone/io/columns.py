@@ -54,6 +54,10 @@ class Coded:
         table[empty] = -1
         return table[self.codes] if table.size else np.zeros(self.codes.size, dtype=np.int32)
 
+    def distinct(self) -> list[str]:
+        """The texts that ``numbered`` numbers, by number."""
+        return self.dictionary.dictionary_encode().dictionary.to_pylist()
+
     def value_of(self, rows: np.ndarray) -> list[str]:
         return self.dictionary.take(pa.array(self.codes[rows])).to_pylist()
 

@@ -21,7 +21,7 @@ from epizone.engine.compile import Kernel
 from epizone.engine.cutoff import DataThrough, day_number, from_day_number
 from epizone.engine.run import CHUNK_CELLS, Plan, ahead, make_plan, run
 from epizone.io.areas import read_areas
-from epizone.io import cases as case_file, counts as count_file
+from epizone.io import cases as case_file, counts as count_file, metrics as metric_file
 from epizone.io.tables import Table, read_table
 from epizone.io.write import output_format, write_batches
 
@@ -31,6 +31,7 @@ class Request:
     areas: Path
     cases: Path | None = None
     counts: Path | None = None
+    metrics: Path | None = None
     rules: str = "cn-2020-02"
     unit: str | None = None
     start: dt.date | None = None
@@ -77,20 +78,22 @@ class Prepared:
 
 def prepare(req: Request) -> Prepared:
     """Read and validate every input, aggregate it and plan the run; raise InputError on bad input."""
-    if req.cases is None and req.counts is None:
-        raise ValueError("give a case line list (--cases), daily counts (--counts), or both")
+    if req.cases is None and req.counts is None and req.metrics is None:
+        raise ValueError("give a case line list (--cases), daily counts (--counts) or metrics (--metrics)")
     rules = load_rule_set(req.rules)
     with ThreadPoolExecutor(max_workers=2) as pool:  # the big tables are read while the areas are parsed
         cases_table = req.cases and pool.submit(read_table, req.cases, case_file.COLUMNS, case_file.OPTIONAL,
                                                 case_file.CODED)
         counts_table = req.counts and pool.submit(read_table, req.counts, count_file.COLUMNS, (), count_file.CODED)
+        metrics_table = req.metrics and pool.submit(read_table, req.metrics, metric_file.COLUMNS, (),
+                                                    metric_file.CODED)
         hierarchy = read_areas(req.areas)
         return _prepare(req, rules, hierarchy, cases_table and cases_table.result(),
-                        counts_table and counts_table.result())
+                        counts_table and counts_table.result(), metrics_table and metrics_table.result())
 
 
 def _prepare(req: Request, rules: RuleSet, hierarchy: Hierarchy, cases_table: Table | None,
-             counts_table: Table | None) -> Prepared:
+             counts_table: Table | None, metrics_table: Table | None = None) -> Prepared:
     unit = req.unit or rules.unit
     units = hierarchy.units(unit)
     if not units:
@@ -106,9 +109,14 @@ def _prepare(req: Request, rules: RuleSet, hierarchy: Hierarchy, cases_table: Ta
     if counts_table is not None:
         counts, found = count_file.load_counts(counts_table, unit_of)
         problems += found
+    metrics = None
+    if metrics_table is not None:
+        metrics, found = metric_file.load_metrics(metrics_table, set(hierarchy.by_code),
+                                                  {u.code: i for i, u in enumerate(units)})
+        problems += found
     if problems:
         raise InputError(problems)
-    agg = aggregate(rules, cases, counts)
+    agg = aggregate(rules, cases, counts, metrics)
     start, end = _period(req, agg)
     data_end = day_number(req.data_end) if req.data_end else None
     plan = make_plan(agg, units, day_number(start), day_number(end), req.data_through, data_end, req.chunk_cells)

@@ -46,7 +46,8 @@ def explain(req: Request, area: str, date: dt.date) -> Explanation:
     prepared = prepare(replace(req, start=date, end=date))
     index = _find_unit(prepared.units, area, str(req.areas), prepared.unit)
     chunk = Chunk(index, index + 1, prepared.plan.grid_start, prepared.plan.grid_days)
-    result = prepared.kernel.run(prepared.agg, chunk, prepared.plan.positions, prepared.plan.stale)
+    result = prepared.kernel.run(prepared.agg, chunk, prepared.plan.positions, prepared.plan.stale,
+                                 prepared.plan.population[index:index + 1])
     values = {name: _scalar(v) for name, v in result.indicators.items()}
     rules, lang = prepared.rules, req.lang
     stale = bool(prepared.plan.stale[0])
@@ -85,12 +86,14 @@ def _scalar(values: np.ndarray) -> object:
     value = values[0, 0]
     if isinstance(value, np.bool_):
         return bool(value)
+    if isinstance(value, np.floating):
+        return None if np.isnan(value) else float(value)
     number = int(value)
     return None if number < 0 else number
 
 
 def _for_condition(values: dict[str, object]) -> dict[str, object]:
-    return {k: (-1 if v is None else v) for k, v in values.items()}
+    return {k: (float("nan") if v is None else v) for k, v in values.items()}
 
 
 __all__ = ["Explanation", "ClauseCheck", "explain", "NO_DATA_CODE"]

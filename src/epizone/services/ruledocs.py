@@ -1,0 +1,64 @@
+"""The reference page of a rule set, generated from its YAML file (docs/rulesets/<id>.md)."""
+
+from __future__ import annotations
+
+from epizone.domain.rules import ClusterWindow, Cumulative, DaysSince, Metric, RuleSet, UNKNOWN, WindowSum
+
+
+def render_markdown(rules: RuleSet) -> str:
+    lines = [
+        f"# {rules.id} (version {rules.version})",
+        "",
+        f"{rules.title.en}  ",
+        f"{rules.title.zh}",
+        "",
+        f"- Authority: {rules.authority.en} ({rules.authority.zh})",
+        f"- Document: {rules.document.en} ({rules.document.zh}), {rules.document.date}",
+        *[f"- Source: <{url}>" for url in rules.document.urls],
+        f"- Effective from {rules.effective.from_}" + (f" to {rules.effective.to}" if rules.effective.to else ""),
+        f"- Unit: {rules.unit}",
+        "",
+        "## Levels",
+        "",
+        "| level | en | zh | colour |",
+        "|---|---|---|---|",
+        *[f"| `{lvl.id}` | {lvl.en} | {lvl.zh} | `{lvl.color}` |" for lvl in rules.levels],
+        f"| `{UNKNOWN}` | Unknown: the inputs do not allow a level | 未知 | |",
+        "",
+        "## Indicators",
+        "",
+        "| indicator | how it is computed | en | zh |",
+        "|---|---|---|---|",
+        *[f"| `{name}` | {_how(ind)} | {ind.en} | {ind.zh} |" for name, ind in rules.indicators.items()],
+        "",
+        "## Clauses (the first that holds sets the level)",
+        "",
+        "| # | code | condition | level | en | zh |",
+        "|---|---|---|---|---|---|",
+        *[f"| {i} | `{c.code}` | `{c.when}` | `{c.level}` | {c.en} | {c.zh} |" for i, c in enumerate(rules.clauses, 1)],
+        "",
+        "A day whose data cutoff lies after the last date the inputs cover is `unknown` (`unknown.no_data`).",
+        "",
+        f"Generated from `src/epizone/rulesets/{rules.id}.yaml` by `epizone rules show {rules.id} --markdown`.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _how(ind: object) -> str:
+    if isinstance(ind, Cumulative):
+        return f"all {ind.series} cases dated up to the data cutoff"
+    if isinstance(ind, WindowSum):
+        text = f"{ind.series} cases dated in the {ind.days} days ending at the data cutoff"
+        if ind.mean:
+            text = f"daily mean of {text}"
+        return text + (", per 100,000 people" if ind.per_100k else "")
+    if isinstance(ind, DaysSince):
+        return f"days from the last {ind.series} case to the data cutoff (null when none)"
+    if isinstance(ind, ClusterWindow):
+        return (f"true when one cluster has {ind.min_cases}+ cases ({', '.join(ind.classifications)}) of the unit "
+                f"in the {ind.days} days ending at the data cutoff, or counts report a new cluster then")
+    if isinstance(ind, Metric):
+        sources = " else ".join(f"`{s.metric}`" + (" per 100,000 people" if s.per_100k else "") for s in ind.sources)
+        return f"latest reported {sources}, dated within {ind.stale_days} days up to the data cutoff (null when none)"
+    raise TypeError(type(ind).__name__)

@@ -1,0 +1,138 @@
+"""Built-in rule sets beyond cn-2020-02: every threshold at its boundary, on the engine and the reference."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from epizone.domain.model import Area, Hierarchy
+from epizone.domain.problems import InputError
+from epizone.domain.reference import CaseRecord, MetricRecord, evaluate
+from epizone.domain.rules import builtin_ids, load_rule_set
+from epizone.services.assess import Request, assess_table
+from epizone.services.ruledocs import render_markdown
+
+ROOT = Path(__file__).parents[1]
+DAY = dt.date(2021, 11, 10)
+AREAS = [Area("US", "United States", None, "province", None, 1), Area("01001", "Autauga", "US", "county", 100000, 2),
+         Area("01003", "Baldwin", "US", "county", None, 3)]
+
+
+def test_every_builtin_rule_set_has_its_generated_page():
+    for rule_id in builtin_ids():
+        page = ROOT / "docs" / "rulesets" / f"{rule_id}.md"
+        assert page.is_file(), f"{rule_id} has no docs/rulesets page: run `make docs`"
+        assert page.read_text(encoding="utf-8") == render_markdown(load_rule_set(rule_id)), \
+            f"docs/rulesets/{rule_id}.md is out of date: run `make docs`"
+
+
+def _areas(tmp: Path) -> Path:
+    path = tmp / "areas.csv"
+    path.write_text("code,name,parent_code,kind,population\n" + "".join(
+        f"{a.code},{a.name},{a.parent_code or ''},{a.kind},{'' if a.population is None else a.population}\n"
+        for a in AREAS), encoding="utf-8")
+    return path
+
+
+def _both(tmp: Path, rules: str, cases: list[CaseRecord] = (), metrics: list[MetricRecord] = (),
+          day: dt.date = DAY) -> dict[str, tuple]:
+    """Grade every county on ``day`` with the engine and the reference; they must agree exactly."""
+    req = Request(areas=_areas(tmp), rules=rules, start=day, end=day, data_end=day)
+    if cases:
+        req.cases = tmp / "cases.csv"
+        req.cases.write_text("case_id,report_date,area_code,classification,cluster_id\n" + "".join(
+            f"{c.case_id},{c.report_date},{c.area_code},{c.classification},{c.cluster_id}\n" for c in cases),
+            encoding="utf-8")
+    if metrics:
+        req.metrics = tmp / "metrics.csv"
+        req.metrics.write_text("area_code,date,metric,value\n" + "".join(
+            f"{m.area_code},{m.date},{m.metric},{m.value!r}\n" for m in metrics), encoding="utf-8")
+    table, _ = assess_table(req)
+    ruleset = load_rule_set(rules)
+    names = list(ruleset.indicators)
+    engine = {r["area_code"]: (r["level"], r["reason_code"], *[r[n] for n in names]) for r in table.to_pylist()}
+    reference = {r.area_code: (r.level, r.reason_code, *[r.indicators[n] for n in names])
+                 for r in evaluate(ruleset, Hierarchy(AREAS), list(cases), [], "county", day, day,
+                                   data_end=day, metrics=tuple(metrics))}
+    assert engine == reference
+    return engine
+
+
+def _cases(n: int, area: str = "01001", day: dt.date = DAY, cluster: str = "") -> list[CaseRecord]:
+    return [CaseRecord(f"{area}-{day}-{i}", day - dt.timedelta(days=i % 7), area, "confirmed", cluster)
+            for i in range(n)]
+
+
+@pytest.mark.parametrize("cases, level, code", [
+    (6, "green", "green.under_1"), (7, "yellow", "yellow.1_to_10"), (69, "yellow", "yellow.1_to_10"),
+    (70, "orange", "orange.10_to_25"), (174, "orange", "orange.10_to_25"), (175, "red", "red.25_or_more"),
+])
+def test_harvard_ghi_bands(tmp_path, cases, level, code):
+    rows = _both(tmp_path, "harvard-ghi-2020", _cases(cases))
+    assert rows["01001"][:2] == (level, code)
+    assert rows["01001"][2] == pytest.approx(cases / 7)
+    assert rows["01003"][:2] == ("unknown", "unknown.no_population")  # no population: no rate
+
+
+def test_harvard_counts_only_the_last_7_days(tmp_path):
+    old = [CaseRecord(f"old{i}", DAY - dt.timedelta(days=7), "01001", "confirmed") for i in range(50)]
+    assert _both(tmp_path, "harvard-ghi-2020", old + _cases(7))["01001"][:2] == ("yellow", "yellow.1_to_10")
+
+
+def _metrics(**values: float | None) -> list[MetricRecord]:
+    return [MetricRecord("01001", DAY, name, value) for name, value in values.items() if value is not None]
+
+
+@pytest.mark.parametrize("rate, positivity, level, code", [
+    (9.99, 4.99, "low", "low.known_inputs"),
+    (10.0, None, "moderate", "moderate.case_rate"),
+    (49.99, 5.0, "moderate", "moderate.case_rate"),
+    (None, 5.0, "moderate", "moderate.positivity"),
+    (50.0, 7.99, "substantial", "substantial.case_rate"),
+    (9.0, 8.0, "substantial", "substantial.positivity"),
+    (99.99, 9.99, "substantial", "substantial.case_rate"),
+    (100.0, 1.0, "high", "high.case_rate"),
+    (1.0, 10.0, "high", "high.positivity"),
+    (None, 4.99, "low", "low.known_inputs"),
+    (None, None, "unknown", "unknown.no_inputs"),
+])
+def test_cdc_transmission_bands_take_the_higher(tmp_path, rate, positivity, level, code):
+    metrics = _metrics(case_rate_7d=rate, test_positivity_7d=positivity) or \
+        [MetricRecord("01003", DAY, "case_rate_7d", 500.0)]  # some data, none for 01001
+    rows = _both(tmp_path, "us-cdc-transmission-2021", metrics=metrics)
+    assert rows["01001"][:2] == (level, code)
+
+
+def test_cdc_case_count_per_100k_and_staleness(tmp_path):
+    counts = [MetricRecord("01001", DAY - dt.timedelta(days=6), "cases_7d", 50.0),
+              MetricRecord("01003", DAY - dt.timedelta(days=7), "case_rate_7d", 500.0)]
+    rows = _both(tmp_path, "us-cdc-transmission-2021", metrics=counts)
+    assert rows["01001"][:3] == ("substantial", "substantial.case_rate", 50.0)   # 50 cases in 100,000 people
+    assert rows["01003"][:2] == ("unknown", "unknown.no_inputs")                 # 7 days old: stale
+
+
+def test_cn_2020_09_needs_five_cases_for_a_cluster(tmp_path):
+    base = [CaseRecord(f"b{i}", DAY - dt.timedelta(days=20), "01001", "confirmed") for i in range(47)]
+    four = base + _cases(4, cluster="K1")
+    five = base + _cases(5, cluster="K1")
+    assert _both(tmp_path, "cn-2020-09", four)["01001"][:2] == ("medium", "medium.over_50_no_cluster")
+    assert _both(tmp_path, "cn-2020-09", five)["01001"][:2] == ("high", "high.over_50_with_cluster")
+    assert _both(tmp_path, "cn-2020-02", four)["01001"][:2] == ("high", "high.over_50_with_cluster")
+
+
+def test_metrics_at_other_areas_are_unassigned_and_bad_rows_reported(tmp_path):
+    req = Request(areas=_areas(tmp_path), rules="us-cdc-transmission-2021", start=DAY, end=DAY,
+                  metrics=tmp_path / "m.csv")
+    req.metrics.write_text("area_code,date,metric,value\nUS,2021-11-10,case_rate_7d,80\n"
+                           "01001,2021-11-10,case_rate_7d,80\n", encoding="utf-8")
+    _, summary = assess_table(req)
+    assert [(u.area_code, u.count) for u in summary.unassigned] == [("US", 1)]
+    req.metrics.write_text("area_code,date,metric,value\n01001,2021-11-10,Case Rate,1\n01001,2021-11-10,x,-3\n"
+                           "01001,2021-11-11,x,suppressed\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        assess_table(req)
+    text = str(err.value)
+    assert "m.csv:2: column 'metric'" in text and "m.csv:3: column 'value' (4): value '-3'" in text
+    assert "m.csv:4: column 'value' (4): value 'suppressed': a number >= 0" in text
