@@ -86,7 +86,8 @@ def _metrics(**values: float | None) -> list[MetricRecord]:
 
 
 @pytest.mark.parametrize("rate, positivity, level, code", [
-    (9.99, 4.99, "low", "low.known_inputs"),
+    (9.99, 4.99, "low", "low.case_rate_under_10"),
+    (9.99, None, "low", "low.case_rate_under_10"),
     (10.0, None, "moderate", "moderate.case_rate"),
     (49.99, 5.0, "moderate", "moderate.case_rate"),
     (None, 5.0, "moderate", "moderate.positivity"),
@@ -95,8 +96,8 @@ def _metrics(**values: float | None) -> list[MetricRecord]:
     (99.99, 9.99, "substantial", "substantial.case_rate"),
     (100.0, 1.0, "high", "high.case_rate"),
     (1.0, 10.0, "high", "high.positivity"),
-    (None, 4.99, "low", "low.known_inputs"),
-    (None, None, "unknown", "unknown.no_inputs"),
+    (None, 4.99, "unknown", "unknown.no_case_rate"),
+    (None, None, "unknown", "unknown.no_case_rate"),
 ])
 def test_cdc_transmission_bands_take_the_higher(tmp_path, rate, positivity, level, code):
     metrics = _metrics(case_rate_7d=rate, test_positivity_7d=positivity) or \
@@ -110,7 +111,7 @@ def test_cdc_case_count_per_100k_and_staleness(tmp_path):
               MetricRecord("01003", DAY - dt.timedelta(days=7), "case_rate_7d", 500.0)]
     rows = _both(tmp_path, "us-cdc-transmission-2021", metrics=counts)
     assert rows["01001"][:3] == ("substantial", "substantial.case_rate", 50.0)   # 50 cases in 100,000 people
-    assert rows["01003"][:2] == ("unknown", "unknown.no_inputs")                 # 7 days old: stale
+    assert rows["01003"][:2] == ("unknown", "unknown.no_case_rate")              # 7 days old: stale
 
 
 def test_cn_2020_09_needs_five_cases_for_a_cluster(tmp_path):

@@ -14,6 +14,7 @@ from epizone.domain.problems import InputError
 from epizone.domain.rules import RuleSetError, builtin_ids, load_rule_set
 from epizone.engine.cutoff import DataThrough
 from epizone.services.assess import Request, assess_to_file
+from epizone.services.conformance import conformance as check_conformance
 from epizone.services.demo import run_demo
 from epizone.services.explain import explain as explain_one
 from epizone.services.ruledocs import render_markdown
@@ -125,6 +126,20 @@ def demo(
     """Grade every Fujian county on 2020-02-23 (data to the 22nd) and compare with the official list."""
     report = run_demo(out_dir, lang)
     console.print_demo(report)
+
+
+@app.command()
+def conformance(
+    rule_set: Annotated[str, typer.Argument(help="Rule-set id whose published levels the file holds")],
+    file: Annotated[Path, typer.Argument(help="The file the authority published")],
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write every row (official vs computed) as CSV")] = None,
+) -> None:
+    """Recompute the levels in an authority's published file and report agreement, row by row."""
+    try:
+        report = check_conformance(rule_set, file, out)
+    except (InputError, RuleSetError, ValueError) as exc:
+        _fail(exc)
+    console.print_conformance(report)
 
 
 @rules_app.command("list")

@@ -14,6 +14,7 @@ from rich.table import Table
 from epizone.domain.rules import RuleSet
 from epizone.services.assess import Summary
 from epizone.services.compare import Comparison
+from epizone.services.conformance import Report
 from epizone.services.demo import DemoReport
 from epizone.services.explain import Explanation
 
@@ -147,3 +148,22 @@ def print_rule_set(rs: RuleSet, lang: str) -> None:
         clauses.add_row(str(i), c.code, c.when, _level(c.level), c.reason(lang))
     out.print(clauses)
     out.print("The first clause that holds sets the level; days whose data cutoff is not covered are unknown.")
+
+
+def print_conformance(report: Report) -> None:
+    complete, partial = report.part(True), report.part(False)
+    table = Table(title=f"conformance of {report.rule_set} with {report.file}", show_header=True)
+    for col in ("rows with an official level", "rows", "agree", "agreement"):
+        table.add_column(col)
+    for name, rows in (("all", report.rows), ("complete inputs", complete), ("inputs withheld (counted apart)", partial)):
+        agree = sum(r.agrees for r in rows)
+        table.add_row(name, f"{len(rows):,}", f"{agree:,}", f"{agree / len(rows):.4%}" if rows else "-")
+    out.print(table)
+    out.print(f"rows without an official level (not compared): {report.without_official:,}")
+    for title, rows in (("complete inputs", complete), ("inputs withheld", partial)):
+        wrong = [r for r in rows if not r.agrees]
+        if wrong:
+            out.print(f"\n[bold]disagreements, {title}[/]: {len(wrong):,}")
+        for r in wrong:
+            out.print(f"  line {r.row.line}: {escape(r.row.area_name)} ({r.row.area_code}) {r.row.date}: official "
+                      f"{_level(r.row.official or '-')}: {escape(r.explanation())}", soft_wrap=True)
