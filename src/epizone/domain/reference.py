@@ -112,6 +112,11 @@ def evaluate(rules: RuleSet, hierarchy: Hierarchy, cases: list[CaseRecord], coun
     counts = distinct_counts(counts)
     unit_of = hierarchy.unit_of(unit)
     last_covered = covered_through(cases, counts, data_end, metrics)
+    first_data = min([c.report_date for c in cases] + [r.date for r in counts] + [m.date for m in metrics],
+                     default=start)
+    shown_from = start
+    if rules.transitions:  # replay from the first data date: the state on ``start`` depends on history
+        start = min(start, first_data)
     rows: list[ReferenceRow] = []
     for area in hierarchy.units(unit):
         mine_cases = [c for c in cases if unit_of.get(c.area_code) == area.code]
@@ -128,6 +133,33 @@ def evaluate(rules: RuleSet, hierarchy: Hierarchy, cases: list[CaseRecord], coun
                 level, reason = _grade(rules, values)
             rows.append(ReferenceRow(area.code, day, c, level, reason, values))
             day += dt.timedelta(days=1)
+    if rules.transitions:
+        rows = _replay(rules, rows, last_covered)
+    return [r for r in rows if r.date >= shown_from]
+
+
+def _replay(rules: RuleSet, rows: list[ReferenceRow], last_covered: dt.date | None) -> list[ReferenceRow]:
+    """Walk each unit's days in order, switching the transition on and off as its runs complete."""
+    tr = rules.transitions[0]
+    state, since, run, pending, area = False, 0, 0, None, None
+    for i, row in enumerate(rows):
+        if row.area_code != area:  # a new unit starts off, counting from its first day
+            area, state, since, run, pending, first = row.area_code, False, i, 0, None, i
+        if pending == i:
+            state, since, run, pending = not state, i + 1, 0, None
+        if pending is None and i >= since:
+            switch = tr.off if state else tr.on
+            known = {k: (float("nan") if v is None else v) for k, v in row.indicators.items()}
+            if switch.calendar == "every_day" or row.date.weekday() != 6:
+                run = run + 1 if switch.condition.evaluate(known) else 0
+            if run >= switch.days:
+                pending, run = i + switch.takes_effect, 0
+        if pending == i:
+            state, since, run, pending = not state, i + 1, 0, None
+        if state:
+            row.level, row.reason_code = tr.level, f"{tr.code}.in_force"
+        if last_covered is None or row.cutoff > last_covered:
+            row.level, row.reason_code = UNKNOWN_LEVEL, UNKNOWN_REASON
     return rows
 
 

@@ -111,7 +111,48 @@ Indicator = Annotated[
 ]
 
 
+class Switch(_Strict):
+    """One side of a transition: ``days`` consecutive counted days on which ``when`` holds.
+
+    ``calendar``: ``every_day``, or ``working_days`` (Monday to Saturday: a Sunday neither counts nor
+    breaks the run). The switch takes effect ``takes_effect`` days after the day that completes the run.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
+
+    when: str
+    days: int = Field(ge=1, le=366)
+    calendar: Literal["every_day", "working_days"] = "every_day"
+    takes_effect: int = Field(default=0, ge=0, le=30)
+    zh: str
+    en: str
+
+    @cached_property
+    def condition(self) -> Condition:
+        return parse_condition(self.when)
+
+
+class Transition(_Strict):
+    """A timed state: switched on after a run of days meeting ``on``, off after a run meeting ``off``.
+
+    While on, the unit's level is ``level`` whatever the clauses say. Runs are counted from the day
+    after the current state took effect; the state before the first assessed day is replayed from
+    the start of the data.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
+
+    code: str = Field(pattern=r"^[a-z0-9_.]+$")
+    level: str
+    on: Switch
+    off: Switch
+    zh: str
+    en: str
+
+
 class Clause(_Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
+
     code: str = Field(pattern=r"^[a-z0-9_.]+$")
     level: str
     when: str
@@ -139,6 +180,7 @@ class RuleSet(_Strict):
     levels: list[Level] = Field(min_length=1)
     indicators: dict[str, Indicator] = Field(min_length=1)
     clauses: list[Clause] = Field(min_length=1)
+    transitions: list[Transition] = Field(default_factory=list, max_length=1)
 
     @property
     def ref(self) -> str:
@@ -178,6 +220,16 @@ class RuleSet(_Strict):
             missing = sorted(names - set(self.indicators))
             if missing:
                 raise ValueError(f"clauses[{i}] ({clause.code}).when uses unknown indicator(s) {missing}")
+        for i, tr in enumerate(self.transitions):
+            if tr.level not in ids:
+                raise ValueError(f"transitions[{i}] ({tr.code}): level {tr.level!r} is not one of {ids}")
+            for side in ("on", "off"):
+                try:
+                    missing = sorted(getattr(tr, side).condition.names - set(self.indicators))
+                except ExpressionError as exc:
+                    raise ValueError(f"transitions[{i}].{side}.when: {exc}") from None
+                if missing:
+                    raise ValueError(f"transitions[{i}].{side}.when uses unknown indicator(s) {missing}")
         if self.clauses[-1].when.strip().lower() != "true":
             raise ValueError("the last clause must be a catch-all with when: true, so every unit-day gets a level")
         return self

@@ -12,7 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from epizone.domain.rules import ClusterWindow, Cumulative, DaysSince, Metric, RuleSet, UNKNOWN, WindowSum
+from epizone.engine import transitions
 from epizone.engine.aggregate import CLUSTERS, Aggregates
+from epizone.engine.cutoff import from_day_number
+from epizone.engine.transitions import ON
 
 NO_DATA_CODE = "unknown.no_data"
 NEVER = -1  # days_since when the series never had a case: written as null
@@ -39,6 +42,15 @@ class Result:
     indicators: dict[str, np.ndarray]
     level: np.ndarray
     clause: np.ndarray
+    event: np.ndarray | None = None      # transition switches (see engine.transitions)
+    completed: np.ndarray | None = None
+
+    def shown(self, days: slice) -> "Result":
+        if days.start == 0:
+            return self
+        cut = (lambda a: None if a is None else a[:, days])  # noqa: E731
+        return Result({k: v[:, days] for k, v in self.indicators.items()}, self.level[:, days],
+                      self.clause[:, days], cut(self.event), cut(self.completed))
 
 
 class Kernel:
@@ -47,20 +59,33 @@ class Kernel:
     def __init__(self, rules: RuleSet):
         self.rules = rules
         self.level_ids = rules.level_ids
-        self.clause_codes = [c.code for c in rules.clauses] + [NO_DATA_CODE]
+        in_force = [f"{tr.code}.in_force" for tr in rules.transitions]
+        self.clause_codes = [c.code for c in rules.clauses] + in_force + [NO_DATA_CODE]
         self._clause_level = np.array(
-            [self.level_ids.index(c.level) for c in rules.clauses] + [self.level_ids.index(UNKNOWN)], dtype=np.int8
+            [self.level_ids.index(c.level) for c in rules.clauses]
+            + [self.level_ids.index(tr.level) for tr in rules.transitions] + [self.level_ids.index(UNKNOWN)],
+            dtype=np.int8,
         )
         self._series = sorted({ind.series for ind in rules.indicators.values() if hasattr(ind, "series")})
         self._in_conditions = set().union(*(c.condition.names for c in rules.clauses))
 
     def reasons(self, lang: str) -> list[str]:
         texts = [c.reason(lang) for c in self.rules.clauses]
+        texts += [(tr.zh if lang == "zh" else tr.en) for tr in self.rules.transitions]
         return texts + (["数据截止日期晚于已有数据,无法评估"] if lang == "zh" else
                         ["No data reported up to the data cutoff: level cannot be assessed"])
 
+    def event_text(self, kind: int, completed: int, effective: int) -> str:
+        """``brake on: 3 consecutive days with incidence_7d > 100 to 2021-04-22; in force from 2021-04-24``."""
+        tr = self.rules.transitions[0]
+        switch = tr.on if kind == ON else tr.off
+        counted = "working days" if switch.calendar == "working_days" else "days"
+        ends = "in force from" if kind == ON else "lifted from"
+        return (f"{tr.code} {'on' if kind == ON else 'off'}: {switch.days} consecutive {counted} with {switch.when} "
+                f"to {from_day_number(completed)}; {ends} {from_day_number(effective)}")
+
     def run(self, agg: Aggregates, chunk: Chunk, positions: np.ndarray, stale: np.ndarray,
-            population: np.ndarray | None = None) -> Result:
+            population: np.ndarray | None = None, days: np.ndarray | None = None) -> Result:
         """``positions``: grid column of each assessed day's cutoff; ``stale``: cutoff beyond the data;
         ``population``: of the chunk's units (NaN where unknown), for per-100k indicators."""
         dense = {name: _densify(agg, name, chunk) for name in self._series}
@@ -68,10 +93,23 @@ class Kernel:
         people = population if population is not None else np.full(chunk.size, np.nan)
         values = {name: self._indicator(ind, agg, chunk, dense, cumulative, positions, name, people)
                   for name, ind in self.rules.indicators.items()}
-        clause = self._first_clause(self._nulls_as_nan(values), (chunk.size, positions.size))
+        conditions = self._nulls_as_nan(values)
+        clause = self._first_clause(conditions, (chunk.size, positions.size))
+        event = completed = None
+        if self.rules.transitions:
+            event, completed = self._transition(conditions, clause, days, (chunk.size, positions.size))
         if stale.any():
             clause[:, stale] = len(self.clause_codes) - 1
-        return Result(values, self._clause_level[clause], clause)
+        return Result(values, self._clause_level[clause], clause, event, completed)
+
+    def _transition(self, conditions: dict[str, np.ndarray], clause: np.ndarray, days: np.ndarray | None,
+                    shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+        """Step the transition's state machine; where it is in force, its level replaces the clause's."""
+        tr = self.rules.transitions[0]
+        when = [np.broadcast_to(side.condition.evaluate(conditions, vector=True), shape) for side in (tr.on, tr.off)]
+        states = transitions.step(tr, when[0], when[1], days if days is not None else np.arange(shape[1]))
+        clause[states.on] = len(self.rules.clauses)
+        return states.event, states.completed
 
     def _nulls_as_nan(self, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Conditions see a null ``days_since`` as NaN, like every other unknown value."""

@@ -30,12 +30,18 @@ class Plan:
     """What to assess: the units, the assessed days and where each day's cutoff falls on the grid."""
 
     units: list[Area]
-    days: np.ndarray        # assessed day numbers
+    days: np.ndarray        # assessed day numbers (with the replayed history first, see ``skip``)
     cutoffs: np.ndarray     # data cutoff day number of each assessed day
     grid_start: int
     grid_days: int
     stale: np.ndarray       # cutoff later than the last date the data covers
     chunk_units: int
+    skip: int = 0           # leading days replayed only to know the transition state on the first day
+
+    @property
+    def shown(self) -> slice:
+        """The days that are written out."""
+        return slice(self.skip, self.days.size)
 
     @property
     def population(self) -> np.ndarray:
@@ -48,7 +54,7 @@ class Plan:
 
     @property
     def rows(self) -> int:
-        return len(self.units) * self.days.size
+        return len(self.units) * (self.days.size - self.skip)
 
     def chunks(self) -> Iterator[Chunk]:
         for first in range(0, len(self.units), self.chunk_units):
@@ -56,17 +62,19 @@ class Plan:
 
 
 def make_plan(agg: Aggregates, units: list[Area], start: int, end: int, through: DataThrough,
-              data_end: int | None = None, chunk_cells: int = CHUNK_CELLS) -> Plan:
+              data_end: int | None = None, chunk_cells: int = CHUNK_CELLS, replay: bool = False) -> Plan:
+    """``replay``: begin at the first data date, so timed transitions start from a known state."""
     if end < start:
         raise ValueError("the end date is before the start date")
-    days = np.arange(start, end + 1, dtype=np.int32)
+    first = min(start, agg.first_day) if replay and agg.first_day is not None else start
+    days = np.arange(first, end + 1, dtype=np.int32)
     cutoffs = through.cutoffs(days).astype(np.int32)
     grid_start = int(min(cutoffs[0], agg.first_day if agg.first_day is not None else cutoffs[0]))
     grid_days = int(cutoffs[-1]) - grid_start + 1
     covered = data_end if data_end is not None else agg.last_day
     stale = np.ones(days.size, dtype=bool) if covered is None else cutoffs > covered
     chunk_units = max(1, chunk_cells // max(grid_days, days.size))
-    return Plan(units, days, cutoffs, grid_start, grid_days, stale, chunk_units)
+    return Plan(units, days, cutoffs, grid_start, grid_days, stale, chunk_units, skip=start - first)
 
 
 class BatchBuilder:
@@ -102,14 +110,29 @@ class BatchBuilder:
             pa.DictionaryArray.from_arrays(clause, self.reasons),
             cutoffs,
         ]
+        if self.kernel.rules.transitions:
+            columns.append(self._events(result))
         return pa.RecordBatch.from_arrays(columns, schema=self.schema)
+
+    def _events(self, result: Result) -> pa.Array:
+        """The switch that took effect on a row's day, in words (null on other days)."""
+        kind = result.event.ravel()
+        rows = np.flatnonzero(kind)
+        texts = [self.kernel.event_text(int(k), int(self.plan.days[int(done)]), int(day))
+                 for k, done, day in zip(kind[rows], result.completed.ravel()[rows],
+                                         self.plan.days[self.plan.shown][rows % result.event.shape[1]])]
+        distinct = sorted(set(texts))
+        index = np.zeros(kind.size, dtype=np.int32)
+        index[rows] = [distinct.index(t) for t in texts]
+        return pa.DictionaryArray.from_arrays(pa.array(index, mask=kind == 0), pa.array(distinct, pa.string()))
 
     def _layout(self, n: int) -> tuple[pa.Array, ...]:
         """Row-to-unit indexes, dates, cutoffs and rule-set codes: the same for every chunk of n units."""
         if n not in self._shared:
-            t = self.plan.days.size
+            days, cutoffs = self.plan.days[self.plan.shown], self.plan.cutoffs[self.plan.shown]
+            t = days.size
             self._shared[n] = (pa.array(np.repeat(np.arange(n, dtype=np.int32), t)),
-                               _tile_dates(self.plan.days, n), _tile_dates(self.plan.cutoffs, n),
+                               _tile_dates(days, n), _tile_dates(cutoffs, n),
                                pa.array(np.zeros(n * t, dtype=np.int8)))
         return self._shared[n]
 
@@ -129,6 +152,8 @@ def _schema(kernel: Kernel) -> pa.Schema:
             fields.append(pa.field(name, pa.int32(), isinstance(ind, DaysSince)))
     fields += [pa.field("reason_code", small, False), pa.field("reason", small, False),
                pa.field("data_through", pa.date32(), False)]
+    if kernel.rules.transitions:
+        fields.append(pa.field("event", pa.dictionary(pa.int32(), pa.string()), True))
     return pa.schema(fields)
 
 
@@ -152,8 +177,9 @@ def run(kernel: Kernel, agg: Aggregates, plan: Plan, lang: str = "en") -> Iterat
     builder = BatchBuilder(kernel, plan, lang)
     positions, population = plan.positions, plan.population
     for chunk in plan.chunks():
-        result = kernel.run(agg, chunk, positions, plan.stale, population[chunk.first_unit:chunk.end_unit])
-        yield chunk, builder.build(chunk, result)
+        result = kernel.run(agg, chunk, positions, plan.stale, population[chunk.first_unit:chunk.end_unit],
+                            plan.days)
+        yield chunk, builder.build(chunk, result.shown(plan.shown))
 
 
 def ahead(items: Iterator[T], depth: int = 2) -> Iterator[T]:

@@ -119,7 +119,8 @@ def _prepare(req: Request, rules: RuleSet, hierarchy: Hierarchy, cases_table: Ta
     agg = aggregate(rules, cases, counts, metrics)
     start, end = _period(req, agg)
     data_end = day_number(req.data_end) if req.data_end else None
-    plan = make_plan(agg, units, day_number(start), day_number(end), req.data_through, data_end, req.chunk_cells)
+    plan = make_plan(agg, units, day_number(start), day_number(end), req.data_through, data_end, req.chunk_cells,
+                     replay=bool(rules.transitions))
     summary = Summary(rules.ref, unit, len(units), start, end, str(req.data_through),
                       _date(agg.first_day), req.data_end or _date(agg.last_day),
                       unassigned=agg.unassigned)
@@ -156,7 +157,7 @@ def _counted(prepared: Prepared, progress: Callable[[int, int], None] | None) ->
     for chunk, batch in run(prepared.kernel, prepared.agg, prepared.plan, prepared.lang):
         codes = batch.column("level").indices.to_numpy()
         by_level.update({level: int(np.count_nonzero(codes == i)) for i, level in enumerate(levels)})
-        tail = codes.reshape(chunk.size, -1)[:, -1]
+        tail = codes.reshape(chunk.size, -1)[:, -1]  # batches hold the shown days only
         last.update({level: int(np.count_nonzero(tail == i)) for i, level in enumerate(levels)})
         summary.unit_days_by_level = {lvl: by_level[lvl] for lvl in levels if by_level[lvl]}
         summary.last_day_by_level = {lvl: last[lvl] for lvl in levels if last[lvl]}

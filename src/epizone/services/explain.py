@@ -46,18 +46,19 @@ def explain(req: Request, area: str, date: dt.date) -> Explanation:
     prepared = prepare(replace(req, start=date, end=date))
     index = _find_unit(prepared.units, area, str(req.areas), prepared.unit)
     chunk = Chunk(index, index + 1, prepared.plan.grid_start, prepared.plan.grid_days)
-    result = prepared.kernel.run(prepared.agg, chunk, prepared.plan.positions, prepared.plan.stale,
-                                 prepared.plan.population[index:index + 1])
+    plan = prepared.plan  # the assessed day is its last day (earlier ones replay timed transitions)
+    result = prepared.kernel.run(prepared.agg, chunk, plan.positions, plan.stale,
+                                 plan.population[index:index + 1], plan.days)
     values = {name: _scalar(v) for name, v in result.indicators.items()}
     rules, lang = prepared.rules, req.lang
-    stale = bool(prepared.plan.stale[0])
+    stale = bool(plan.stale[-1])
     checks = [ClauseCheck(c.code, c.level, c.when, bool(c.condition.evaluate(_for_condition(values))),
                           c.reason(lang)) for c in rules.clauses]
-    clause_index = int(result.clause[0, 0])
-    level = prepared.kernel.level_ids[int(result.level[0, 0])]
+    clause_index = int(result.clause[0, -1])
+    level = prepared.kernel.level_ids[int(result.level[0, -1])]
     labels = {lvl.id: (lvl.zh if lang == "zh" else lvl.en) for lvl in rules.levels}
     unit = prepared.units[index]
-    through = from_day_number(int(prepared.plan.cutoffs[0]))
+    through = from_day_number(int(plan.cutoffs[-1]))
     windows = {name: (through - dt.timedelta(days=ind.days - 1), through)
                for name, ind in rules.indicators.items() if hasattr(ind, "days")}
     return Explanation(
@@ -83,7 +84,7 @@ def _find_unit(units, area: str, file: str, kind: str) -> int:  # noqa: ANN001
 
 
 def _scalar(values: np.ndarray) -> object:
-    value = values[0, 0]
+    value = values[0, -1]
     if isinstance(value, np.bool_):
         return bool(value)
     if isinstance(value, np.floating):

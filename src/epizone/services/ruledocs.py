@@ -37,12 +37,28 @@ def render_markdown(rules: RuleSet) -> str:
         "|---|---|---|---|---|---|",
         *[f"| {i} | `{c.code}` | `{c.when}` | `{c.level}` | {c.en} | {c.zh} |" for i, c in enumerate(rules.clauses, 1)],
         "",
+        *_transitions(rules),
         "A day whose data cutoff lies after the last date the inputs cover is `unknown` (`unknown.no_data`).",
         "",
         f"Generated from `src/epizone/rulesets/{rules.id}.yaml` by `epizone rules show {rules.id} --markdown`.",
         "",
     ]
     return "\n".join(lines)
+
+
+def _transitions(rules: RuleSet) -> list[str]:
+    lines = []
+    for tr in rules.transitions:
+        lines += [f"## Timed transition `{tr.code}`", "",
+                  f"While in force the level is `{tr.level}` (reason `{tr.code}.in_force`): {tr.en} ({tr.zh}).", "",
+                  "| switch | condition | consecutive days | calendar | takes effect | en | zh |",
+                  "|---|---|---|---|---|---|---|"]
+        for name, side in (("on", tr.on), ("off", tr.off)):
+            lines.append(f"| {name} | `{side.when}` | {side.days} | {side.calendar} | "
+                         f"{side.takes_effect} day(s) later | {side.en} | {side.zh} |")
+        lines += ["", "Runs count from the day after the current state took effect; on `working_days` a "
+                  "Sunday neither counts nor breaks a run; each switch is reported in the `event` column.", ""]
+    return lines
 
 
 def _how(ind: object) -> str:

@@ -1,0 +1,90 @@
+"""Timed transitions: the German emergency brake (s. 28b IfSG), day by day, on the engine and the reference."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from epizone.domain.model import Area, Hierarchy
+from epizone.domain.reference import MetricRecord, evaluate
+from epizone.domain.rules import load_rule_set
+from epizone.services.assess import Request, assess_table
+from epizone.services.explain import explain
+
+RULES = "de-ifsg-28b-2021"
+AREAS = [Area("DE", "Deutschland", None, "province", None, 1), Area("09162", "München", "DE", "county", 1488202, 2)]
+START = dt.date(2021, 4, 19)  # a Monday
+
+
+def _series(values: list[float | None]) -> list[MetricRecord]:
+    return [MetricRecord("09162", START + dt.timedelta(days=i), "incidence_7d", v)
+            for i, v in enumerate(values) if v is not None]
+
+
+def _files(tmp: Path, metrics: list[MetricRecord]) -> tuple[Path, Path]:
+    areas = tmp / "areas.csv"
+    areas.write_text("code,name,parent_code,kind,population\nDE,Deutschland,,province,\n"
+                     "09162,München,DE,county,1488202\n", encoding="utf-8")
+    path = tmp / "metrics.csv"
+    path.write_text("area_code,date,metric,value\n" + "".join(f"{m.area_code},{m.date},{m.metric},{m.value!r}\n"
+                                                               for m in metrics), encoding="utf-8")
+    return areas, path
+
+
+def _run(tmp: Path, metrics: list[MetricRecord], start: dt.date = START, end: dt.date | None = None):
+    end = end or max(m.date for m in metrics)
+    areas, path = _files(tmp, metrics)
+    table, _ = assess_table(Request(areas=areas, metrics=path, rules=RULES, start=start, end=end))
+    engine = {r["date"]: (r["level"], r["reason_code"], r["event"]) for r in table.to_pylist()}
+    reference = {r.date: (r.level, r.reason_code) for r in evaluate(
+        load_rule_set(RULES), Hierarchy(AREAS), [], [], "county", start, end, metrics=tuple(metrics))}
+    assert {d: v[:2] for d, v in engine.items()} == reference
+    return engine
+
+
+def _in_force(rows: dict) -> list[dt.date]:
+    return sorted(d for d, (level, _, _) in rows.items() if level == "brake")
+
+
+def test_brake_applies_after_three_days_and_lifts_after_five_working_days(tmp_path):
+    # Tue-Thu above 100, then below 100 from Sunday 25 Apr: Sunday does not count, Mon-Fri do.
+    values = [90, 120, 130, 101] + [150, 150] + [80] * 10
+    rows = _run(tmp_path, _series(values))
+    assert _in_force(rows) == [dt.date(2021, 4, 24) + dt.timedelta(days=i) for i in range(8)]  # 24 Apr - 1 May
+    assert rows[dt.date(2021, 4, 24)][2] == ("brake on: 3 consecutive days with incidence_7d > 100 to 2021-04-22; "
+                                             "in force from 2021-04-24")
+    assert rows[dt.date(2021, 5, 2)][2] == ("brake off: 5 consecutive working days with incidence_7d < 100 to "
+                                            "2021-04-30; lifted from 2021-05-02")
+    assert rows[dt.date(2021, 4, 23)][:2] == ("no_brake", "no_brake.above_100")
+    assert rows[dt.date(2021, 4, 26)][:2] == ("brake", "brake.in_force")
+
+
+def test_exactly_100_breaks_both_runs(tmp_path):
+    up = _run(tmp_path, _series([120, 100, 120, 120, 90]))      # 100 is not above 100: no 3-day run
+    assert _in_force(up) == []
+    # brake from 24 Apr; below 100 Mon 26 - Tue 27, exactly 100 on Wed 28 (run broken), then below again
+    values = [90, 120, 130, 101, 150, 150, 80, 80, 80, 100, 80, 80, 80, 80, 80, 80, 80]
+    rows = _run(tmp_path, _series(values))
+    # restart Thu 29: Thu, Fri, Sat 1 May, (Sun 2 skipped), Mon 3, Tue 4 -> lifted from Thu 6 May
+    assert _in_force(rows)[-1] == dt.date(2021, 5, 5)
+
+
+def test_state_is_replayed_from_the_data_before_the_first_assessed_day(tmp_path):
+    values = [90, 120, 130, 101] + [150, 150] + [80] * 10
+    rows = _run(tmp_path, _series(values), start=dt.date(2021, 4, 27))
+    assert min(rows) == dt.date(2021, 4, 27)
+    assert rows[dt.date(2021, 4, 27)][:2] == ("brake", "brake.in_force")
+    assert _in_force(rows)[-1] == dt.date(2021, 5, 1)
+
+
+def test_a_day_without_a_published_incidence(tmp_path):
+    values = [120, 120, None, 120, 120, 120]   # the gap breaks the run (no value is not above 100)
+    rows = _run(tmp_path, _series(values))
+    assert rows[dt.date(2021, 4, 21)][:2] == ("unknown", "unknown.no_incidence")
+    assert _in_force(rows) == []                # completed on Sat 24 Apr, in force from Mon 26: after the end
+
+
+def test_explain_shows_the_transition(tmp_path):
+    areas, path = _files(tmp_path, _series([90, 120, 130, 101, 150, 150, 80, 80]))
+    result = explain(Request(areas=areas, metrics=path, rules=RULES), "09162", dt.date(2021, 4, 26))
+    assert (result.level, result.reason_code) == ("brake", "brake.in_force")
