@@ -123,7 +123,7 @@ def test_bad_area_kind_and_population(files):
     code, output, _ = assess(files, areas, *cases_args(files.cases(GOOD_CASE)))
     assert code == 2
     assert "areas.csv:2: column 'population' (5): value '-5'" in output
-    assert "areas.csv:3: column 'kind' (4): value 'district': one of province, city, county, township" in output
+    assert "areas.csv:3: column 'kind' (4): value 'district': one of province, city, county, township, community" in output
 
 
 def test_missing_file(files):

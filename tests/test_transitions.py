@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from epizone.domain.model import Area, Hierarchy
-from epizone.domain.reference import MetricRecord, evaluate
+from epizone.domain.reference import CaseRecord, MetricRecord, evaluate
 from epizone.domain.rules import load_rule_set
 from epizone.services.assess import Request, assess_table
 from epizone.services.explain import explain
@@ -88,3 +88,30 @@ def test_explain_shows_the_transition(tmp_path):
     areas, path = _files(tmp_path, _series([90, 120, 130, 101, 150, 150, 80, 80]))
     result = explain(Request(areas=areas, metrics=path, rules=RULES), "09162", dt.date(2021, 4, 26))
     assert (result.level, result.reason_code) == ("brake", "brake.in_force")
+
+
+def test_cn_2022_11_high_until_five_clean_days(tmp_path):
+    areas = tmp_path / "areas.csv"
+    areas.write_text("code,name,parent_code,kind,population\n350102,Gulou,,county,\n"
+                     "350102001001,Building 1,350102,community,\n350102001002,Building 2,350102,community,\n",
+                     encoding="utf-8")
+    day = dt.date(2022, 11, 20)
+    cases = tmp_path / "cases.csv"
+    cases.write_text("case_id,report_date,area_code,classification,cluster_id\n"
+                     f"a,{day},350102001001,asymptomatic,\n"
+                     f"b,{day + dt.timedelta(days=3)},350102001001,confirmed,\n", encoding="utf-8")
+    end = day + dt.timedelta(days=12)
+    table, _ = assess_table(Request(areas=areas, cases=cases, rules="cn-2022-11", start=day, end=end, data_end=end))
+    rows = {(r["area_code"], r["date"]): r["level"] for r in table.to_pylist()}
+    high = sorted(d for (a, d), level in rows.items() if a == "350102001001" and level == "high")
+    # found on the 20th; the case of the 23rd restarts the count: clean 24th-28th, low from the 29th
+    assert high == [day + dt.timedelta(days=i) for i in range(9)]
+    assert {level for (a, _), level in rows.items() if a == "350102001002"} == {"low"}
+    hierarchy = Hierarchy([Area("350102", "Gulou", None, "county"),
+                           Area("350102001001", "Building 1", "350102", "community"),
+                           Area("350102001002", "Building 2", "350102", "community")])
+    reference = evaluate(load_rule_set("cn-2022-11"), hierarchy,
+                         [CaseRecord("a", day, "350102001001", "asymptomatic"),
+                          CaseRecord("b", day + dt.timedelta(days=3), "350102001001", "confirmed")],
+                         [], "community", day, end, data_end=end)
+    assert {(r.area_code, r.date): r.level for r in reference} == rows

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from epizone.domain.problems import InputError, Problem
 
-KINDS = ("province", "city", "county", "township")
+KINDS = ("province", "city", "county", "township", "community")  # community: residential compound or village
 
 
 @dataclass(frozen=True)

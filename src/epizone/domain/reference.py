@@ -184,13 +184,14 @@ def unassigned(hierarchy: Hierarchy, cases: list[CaseRecord], counts: list[Count
 
 def _daily(series: str, cases: list[CaseRecord], counts: list[CountRecord], upto: dt.date) -> dict[dt.date, int]:
     """``n_s(u, d)`` for every date ``d <= upto`` that has a record (possibly with total 0)."""
+    kinds = ("confirmed", "asymptomatic") if series == "infections" else (series,)
     per_day: dict[dt.date, int] = defaultdict(int)
     for case in cases:
-        if case.classification == series and case.report_date <= upto:
+        if case.classification in kinds and case.report_date <= upto:
             per_day[case.report_date] += 1
-    metric = METRIC_OF_SERIES[series]
+    metrics = {METRIC_OF_SERIES[kind] for kind in kinds}
     for row in counts:
-        if row.metric == metric and row.date <= upto:
+        if row.metric in metrics and row.date <= upto:
             per_day[row.date] += row.value
     return per_day
 

@@ -20,7 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from epizone.domain.expr import Condition, ExpressionError, parse_condition
 
 UNKNOWN = "unknown"
-SERIES = ("confirmed", "asymptomatic")
+SERIES = ("confirmed", "asymptomatic", "infections")  # infections = confirmed + asymptomatic
+SeriesName = Literal["confirmed", "asymptomatic", "infections"]
 
 
 class RuleSetError(ValueError):
@@ -62,12 +63,12 @@ class _Indicator(_Strict):
 
 class Cumulative(_Indicator):
     kind: Literal["cumulative"]
-    series: Literal["confirmed", "asymptomatic"]
+    series: SeriesName
 
 
 class WindowSum(_Indicator):
     kind: Literal["window_sum"]
-    series: Literal["confirmed", "asymptomatic"]
+    series: SeriesName
     days: int = Field(ge=1, le=366)
     mean: bool = False       # divide by ``days``: a daily average over the window
     per_100k: bool = False   # per 100,000 people of the unit (its population; unknown when missing)
@@ -79,7 +80,7 @@ class WindowSum(_Indicator):
 
 class DaysSince(_Indicator):
     kind: Literal["days_since"]
-    series: Literal["confirmed", "asymptomatic"]
+    series: SeriesName
 
 
 class ClusterWindow(_Indicator):

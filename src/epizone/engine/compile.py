@@ -18,6 +18,7 @@ from epizone.engine.cutoff import from_day_number
 from epizone.engine.transitions import ON
 
 NO_DATA_CODE = "unknown.no_data"
+INFECTIONS = "infections"  # confirmed + asymptomatic
 NEVER = -1  # days_since when the series never had a case: written as null
 
 
@@ -88,7 +89,9 @@ class Kernel:
             population: np.ndarray | None = None, days: np.ndarray | None = None) -> Result:
         """``positions``: grid column of each assessed day's cutoff; ``stale``: cutoff beyond the data;
         ``population``: of the chunk's units (NaN where unknown), for per-100k indicators."""
-        dense = {name: _densify(agg, name, chunk) for name in self._series}
+        dense = {name: _densify(agg, name, chunk) for name in self._series if name != INFECTIONS}
+        if INFECTIONS in self._series:
+            dense[INFECTIONS] = _densify(agg, "confirmed", chunk) + _densify(agg, "asymptomatic", chunk)
         cumulative = {name: np.cumsum(grid, axis=1, dtype=np.int32) for name, grid in dense.items()}
         people = population if population is not None else np.full(chunk.size, np.nan)
         values = {name: self._indicator(ind, agg, chunk, dense, cumulative, positions, name, people)
