@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 BENCH_STAMP := $(VENV)/.bench-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+STORE_STAMP := $(VENV)/.store-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
 .PHONY: demo test bench docs clean
 
@@ -17,10 +18,14 @@ $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	rm -f $(VENV)/.bench-* && touch $@
 
+$(STORE_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[store]'
+	rm -f $(VENV)/.store-* && touch $@
+
 demo: $(STAMP)
 	$(BIN)/epizone demo --out-dir out/demo
 
-test: $(STAMP)
+test: $(STORE_STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(BENCH_STAMP)

@@ -142,6 +142,17 @@ def conformance(
     console.print_conformance(report)
 
 
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True,
+                                "help_option_names": []}, add_help_option=False)
+def db(ctx: typer.Context) -> None:
+    """The operational store (SQLite or PostgreSQL): schema, imports with history, users (`epizone db --help`)."""
+    try:  # loaded on use: the store's libraries would slow every other command's start
+        from epizone.store.cli import app as store_app
+    except ImportError as exc:
+        _fail(ValueError(f"the store needs its optional dependencies: pip install 'epizone[store]' ({exc})"))
+    store_app(args=ctx.args, prog_name="epizone db")
+
+
 @rules_app.command("list")
 def rules_list() -> None:
     """List the built-in rule sets."""

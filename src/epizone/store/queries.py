@@ -1,0 +1,94 @@
+"""Reading the store: records as known at a moment, and a summary of what it holds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pyarrow as pa
+from sqlalchemy import Connection, Engine, func, select
+
+from epizone.store.db import reading
+from epizone.store.migrate import current_revision, head_revision
+from epizone.store.models import AuditEntry, ImportBatch
+from epizone.store.revisions import KINDS, known_at
+
+HISTORY = ("revision", "recorded_at", "batch_id")
+
+
+def as_utc(moment: dt.datetime | None) -> dt.datetime | None:
+    """The store's form of a moment: UTC without a zone; a naive moment is taken to be UTC already."""
+    if moment is None or moment.tzinfo is None:
+        return moment
+    return moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+def records_as_of(engine: Engine, kind: str, at: dt.datetime | None = None) -> pa.Table:
+    """Every ``kind`` record (areas, cases, counts) as known at ``at`` (now when None): for each key the
+    revision recorded at or before ``at`` and not superseded by then. Columns: the input file's columns
+    plus ``revision``, ``recorded_at`` and ``batch_id``; sorted by key."""
+    record = KINDS[kind]
+    table = record.table
+    columns = [table.c[name] for name in (*record.columns, *HISTORY)]
+    query = select(*columns).where(known_at(record, as_utc(at))).order_by(*(table.c[k] for k in record.key))
+    with reading(engine) as connection:
+        rows = connection.execute(query).all()
+    return pa.Table.from_pylist([row._asdict() for row in rows], schema=_schema(columns)) if rows else \
+        _schema(columns).empty_table()
+
+
+ARROW_TYPES = ((dt.datetime, pa.timestamp("us")), (dt.date, pa.date32()), (bool, pa.bool_()), (int, pa.int64()))
+
+
+def _schema(columns: list) -> pa.Schema:
+    return pa.schema([(c.name, _arrow_type(c.type.python_type)) for c in columns])
+
+
+def _arrow_type(python_type: type) -> pa.DataType:
+    return next((arrow for kind, arrow in ARROW_TYPES if issubclass(python_type, kind)), pa.string())
+
+
+@dataclass(frozen=True)
+class Status:
+    schema_revision: str | None
+    head_revision: str
+    current: dict[str, int]     # current records per kind
+    versions: dict[str, int]    # all stored versions per kind
+    batches: list[dict]         # the latest import batches, newest first
+    audit_entries: int
+
+
+def status(engine: Engine, last: int = 5) -> Status:
+    with reading(engine) as connection:
+        revision = current_revision(connection)
+        if revision is None:
+            return Status(None, head_revision(), {}, {}, [], 0)
+        return Status(revision, head_revision(), *_contents(connection, last))
+
+
+def _contents(connection: Connection, last: int) -> tuple:
+    current, versions = {}, {}
+    for name, record in KINDS.items():
+        table = record.table
+        versions[name] = connection.scalar(select(func.count()).select_from(table))
+        current[name] = connection.scalar(select(func.count()).select_from(table).where(known_at(record, None)))
+    batches = [row._asdict() for row in connection.execute(
+        select(ImportBatch.id, ImportBatch.kind, ImportBatch.file_name, ImportBatch.user_name,
+               ImportBatch.recorded_at, ImportBatch.rows_read, ImportBatch.rows_new, ImportBatch.rows_revised,
+               ImportBatch.rows_unchanged).order_by(ImportBatch.id.desc()).limit(last))]
+    audit = connection.scalar(select(func.count()).select_from(AuditEntry))
+    return current, versions, batches, audit
+
+
+def record_history(engine: Engine, kind: str, *key: object) -> list[dict]:
+    """Every stored version of one record (e.g. ``record_history(engine, "cases", "c1")``), oldest first,
+    with ``revision``, ``recorded_at``, ``superseded_at`` and ``batch_id``."""
+    record = KINDS[kind]
+    table = record.table
+    if len(key) != len(record.key):
+        raise ValueError(f"a {kind} record is identified by {', '.join(record.key)}")
+    query = (select(*(table.c[name] for name in (*record.columns, *HISTORY, "superseded_at")))
+             .where(*(table.c[name] == value for name, value in zip(record.key, key)))
+             .order_by(table.c.revision))
+    with reading(engine) as connection:
+        return [row._asdict() for row in connection.execute(query)]

@@ -1,0 +1,47 @@
+"""Migrations: an empty database is upgraded to the models' schema, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+
+from epizone.store import migrate
+from epizone.store.models import Base
+from epizone.store.settings import DEFAULT_URL, StoreSettings
+
+TABLES = {"import_batches", "areas", "area_aliases", "case_reports", "count_reports", "users", "audit_log",
+          "alembic_version"}
+
+
+def test_upgrade_creates_the_schema_in_an_empty_database(empty_store):
+    with empty_store.engine.connect() as connection:
+        assert migrate.current_revision(connection) is None
+    empty_store.upgrade()
+    with empty_store.engine.connect() as connection:
+        assert migrate.current_revision(connection) == migrate.head_revision()
+        assert set(inspect(connection).get_table_names()) == TABLES
+
+
+def test_the_migrations_create_exactly_the_models(store):
+    with store.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_upgrade_is_repeatable_and_downgrade_removes_everything(store):
+    store.upgrade()  # already at head: nothing to do
+    migrate.downgrade(store.engine, "base")
+    with store.engine.connect() as connection:
+        assert set(inspect(connection).get_table_names()) == {"alembic_version"}
+        assert migrate.current_revision(connection) is None
+    store.upgrade()
+    with store.engine.connect() as connection:
+        assert migrate.current_revision(connection) == migrate.head_revision()
+
+
+def test_settings_come_from_the_given_environment_only():
+    assert StoreSettings.from_environ({}) == StoreSettings(DEFAULT_URL, "unknown")
+    env = {"EPIZONE_DATABASE_URL": "postgresql://u@db/epizone", "USER": "ann"}
+    assert StoreSettings.from_environ(env) == StoreSettings("postgresql://u@db/epizone", "ann")
+    assert StoreSettings.from_environ({**env, "EPIZONE_USER": "bo"}).user == "bo"
