@@ -68,7 +68,8 @@ class Kernel:
             dtype=np.int8,
         )
         self._series = sorted({ind.series for ind in rules.indicators.values() if hasattr(ind, "series")})
-        self._in_conditions = set().union(*(c.condition.names for c in rules.clauses))
+        self._in_conditions = set().union(*(c.condition.names for c in rules.clauses),
+                                          *(side.condition.names for tr in rules.transitions for side in (tr.on, tr.off)))
 
     def reasons(self, lang: str) -> list[str]:
         texts = [c.reason(lang) for c in self.rules.clauses]
