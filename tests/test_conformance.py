@@ -68,3 +68,21 @@ def test_cli_bad_file(tmp_path):
     assert result.exit_code == 2 and "bad.csv:1: column 'fips_code'" in result.output
     result = CliRunner().invoke(app, ["conformance", "eu-1999", str(bad)])
     assert result.exit_code == 2 and "no loader" in result.output
+
+
+COMMUNITY = """county,county_fips,state,county_population,health_service_area_number,health_service_area,health_service_area_population,covid_inpatient_bed_utilization,covid_hospital_admissions_per_100k,covid_cases_per_100k,covid-19_community_level,date_updated
+Autauga County,1001,Alabama,"55,869",7,"Montgomery (Montgomery), AL - Autauga, AL","392,101",9.9,19.9,199.99,Medium
+Cass County,48067,Texas,"28,454",139,"Bowie (Texarkana), TX - Miller, AR","267,473",,,305.2,medium
+Guam,66000,Guam,168489,902,Guam,168489,15.2,38.6,833.88,HIGH
+Jackson County,05067,Arkansas,16719,457,"White, AR - Cleburne, AR",126711,,,263.17,N/A
+"""
+
+
+def test_cdc_community_levels_export(tmp_path):
+    path = tmp_path / "community.csv"
+    path.write_text(COMMUNITY.replace("Medium\n", "Medium,2022-02-24\n").replace("medium\n", "medium,2022-02-24\n")
+                    .replace("HIGH\n", "HIGH,2022/02/24\n").replace("N/A\n", "N/A,2022-02-24\n"), encoding="utf-8")
+    report = conformance("us-cdc-community-levels-2022", path)
+    assert report.without_official == 1
+    assert [(r.row.area_code, r.row.official, r.computed, r.complete) for r in report.rows] == [
+        ("01001", "medium", "medium", True), ("48067", "medium", "medium", False), ("66000", "high", "high", True)]

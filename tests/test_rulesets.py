@@ -137,3 +137,24 @@ def test_metrics_at_other_areas_are_unassigned_and_bad_rows_reported(tmp_path):
     text = str(err.value)
     assert "m.csv:2: column 'metric'" in text and "m.csv:3: column 'value' (4): value '-3'" in text
     assert "m.csv:4: column 'value' (4): value 'suppressed': a number >= 0" in text
+
+
+@pytest.mark.parametrize("cases, admissions, beds, level, code", [
+    (199.99, 9.99, 9.99, "low", "low.hospital_metrics_low"),
+    (199.99, 10.0, None, "medium", "medium.admissions"),
+    (199.99, 19.99, 14.99, "medium", "medium.admissions"),
+    (199.99, None, 10.0, "medium", "medium.beds"),
+    (199.99, 20.0, 0.0, "high", "high.admissions"),
+    (10.0, 0.0, 15.0, "high", "high.beds"),
+    (200.0, 9.99, 9.99, "medium", "medium.200_cases"),
+    (200.0, None, None, "medium", "medium.200_cases"),          # CDC's floor even without hospital data
+    (200.0, 10.0, None, "high", "high.admissions_with_200_cases"),
+    (200.0, None, 10.0, "high", "high.beds_with_200_cases"),
+    (150.0, None, None, "low", "low.hospital_metrics_low"),      # missing hospital metric: its low band
+    (None, 25.0, None, "high", "high.admissions"),               # high in either case band
+    (None, 12.0, None, "unknown", "unknown.no_case_rate"),       # medium or high: depends on the cases
+])
+def test_cdc_community_levels_bands(tmp_path, cases, admissions, beds, level, code):
+    metrics = _metrics(case_rate_7d=cases, admissions_per_100k_7d=admissions, inpatient_beds_covid_pct=beds)
+    rows = _both(tmp_path, "us-cdc-community-levels-2022", metrics=metrics)
+    assert rows["01001"][:2] == (level, code)

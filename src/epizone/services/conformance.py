@@ -157,7 +157,7 @@ def load_cdc_transmission(path: Path) -> list[Published]:
         positivity, positivity_withheld = _number(record["percent_test_results_reported_positive_last_7_days"])
         withheld = [name for name, flag in (("case_rate_7d", rate_withheld), ("test_positivity_7d", positivity_withheld))
                     if flag]
-        level = record["community_transmission_level"].strip().lower() or None
+        level = _official(record["community_transmission_level"])
         rows.append(Published(line, fips, record["county_name"].strip(), fips[:2], record["state_name"].strip(), date,
                               {"case_rate_7d": rate, "test_positivity_7d": positivity}, withheld, level))
     if problems:
@@ -176,6 +176,12 @@ def _records(path: Path, required: list[str]):  # noqa: ANN202
             yield line, dict(zip(header, values))
 
 
+def _official(text: str) -> str | None:
+    """A published level in lower case; blank and "N/A" mean the authority published none."""
+    level = text.strip().lower()
+    return None if level in ("", "n/a", "na", "none") else level
+
+
 def _number(text: str) -> tuple[float | None, bool]:
     """A published number; (None, True) when withheld (blank, 'suppressed' or not a number)."""
     cleaned = text.strip().replace(",", "")
@@ -192,6 +198,38 @@ def _date(text: str) -> dt.date | None:
         return None
 
 
+def load_cdc_community_levels(path: Path) -> list[Published]:
+    """CDC "COVID-19 Community Levels by County" export (data.cdc.gov 3nnm-4jni), weekly releases.
+
+    Accepts populations with or without thousands separators, FIPS with or without leading zeros and
+    levels in any letter case. The hospital metrics are per health service area, repeated for its counties.
+    """
+    rows, problems = [], []
+    names = {"covid_cases_per_100k": "case_rate_7d", "covid_hospital_admissions_per_100k": "admissions_per_100k_7d",
+             "covid_inpatient_bed_utilization": "inpatient_beds_covid_pct"}
+    for line, record in _records(path, ["county", "county_fips", "state", *names, "covid-19_community_level",
+                                        "date_updated"]):
+        fips = record["county_fips"].strip()
+        date = _date(record["date_updated"])
+        if not fips.isdigit() or len(fips) > 5:
+            problems.append(Problem(str(path), line, "county_fips", 0, fips, "a county FIPS code of up to 5 digits"))
+            continue
+        if date is None:
+            problems.append(Problem(str(path), line, "date_updated", 0, record["date_updated"],
+                                    "a date as YYYY-MM-DD or YYYY/MM/DD"))
+            continue
+        fips = fips.zfill(5)
+        inputs = {metric: _number(record[column]) for column, metric in names.items()}
+        level = _official(record["covid-19_community_level"])
+        rows.append(Published(line, fips, record["county"].strip(), fips[:2], record["state"].strip(), date,
+                              {k: v for k, (v, _) in inputs.items()}, [k for k, (_, w) in inputs.items() if w],
+                              level))
+    if problems:
+        raise InputError(problems)
+    return rows
+
+
 LOADERS: dict[str, Callable[[Path], list[Published]]] = {
     "us-cdc-transmission-2021": load_cdc_transmission,
+    "us-cdc-community-levels-2022": load_cdc_community_levels,
 }
