@@ -17,7 +17,8 @@ FIRST = dt.date(2021, 11, 1)
 POPULATIONS = [None, 1000, 25000, 100000]
 value = st.sampled_from([0.0, 4.99, 5.0, 9.99, 10.0, 49.99, 50.0, 99.99, 100.0, 250.5])
 metric_rows = st.lists(st.tuples(st.integers(0, 2), st.integers(0, 20),
-                                 st.sampled_from(["case_rate_7d", "cases_7d", "test_positivity_7d"]), value),
+                                 st.sampled_from(["case_rate_7d", "cases_7d", "test_positivity_7d", "positives_7d",
+                                                  "tests_7d"]), value),
                        max_size=25)
 
 

@@ -158,3 +158,13 @@ def test_cdc_community_levels_bands(tmp_path, cases, admissions, beds, level, co
     metrics = _metrics(case_rate_7d=cases, admissions_per_100k_7d=admissions, inpatient_beds_covid_pct=beds)
     rows = _both(tmp_path, "us-cdc-community-levels-2022", metrics=metrics)
     assert rows["01001"][:2] == (level, code)
+
+
+def test_cdc_positivity_from_positives_and_tests(tmp_path):
+    metrics = [MetricRecord("01001", DAY, "positives_7d", 8.0), MetricRecord("01001", DAY, "tests_7d", 100.0),
+               MetricRecord("01001", DAY, "case_rate_7d", 1.0),
+               MetricRecord("01003", DAY, "positives_7d", 3.0), MetricRecord("01003", DAY, "tests_7d", 0.0),
+               MetricRecord("01003", DAY, "case_rate_7d", 1.0)]
+    rows = _both(tmp_path, "us-cdc-transmission-2021", metrics=metrics)
+    assert rows["01001"][:2] == ("substantial", "substantial.positivity") and rows["01001"][3] == 8.0
+    assert rows["01003"][:2] == ("low", "low.case_rate_under_10") and rows["01003"][3] is None  # 0 tests: no rate

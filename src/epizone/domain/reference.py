@@ -212,12 +212,19 @@ def _indicator(ind: object, cases: list[CaseRecord], counts: list[CountRecord], 
             return None if population is None else value * 100000.0 / float(population)
         return value
     if isinstance(ind, Metric):
+        def latest(name: str) -> float | None:
+            recent = [m for m in metrics if m.metric == name and c - dt.timedelta(days=ind.stale_days) < m.date <= c]
+            return max(recent, key=lambda m: m.date).value if recent else None
+
         for source in ind.sources:
-            recent = [m for m in metrics if m.metric == source.metric
-                      and c - dt.timedelta(days=ind.stale_days) < m.date <= c]
-            if not recent:
+            value = latest(source.metric)
+            if source.per:
+                denominator = latest(source.per)
+                value = None if value is None or not denominator else value / denominator
+                if value is not None and source.percent:
+                    value = value * 100.0
+            if value is None:
                 continue
-            value = max(recent, key=lambda m: m.date).value
             if source.per_100k:
                 if population is None:
                     continue

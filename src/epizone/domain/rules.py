@@ -91,8 +91,22 @@ class ClusterWindow(_Indicator):
 
 
 class MetricSource(_Strict):
+    """A reported metric, optionally divided by another (``per``, e.g. positives per test) as a percentage,
+    or divided by the unit's population / 100,000 (``per_100k``). Each metric read is its latest value
+    within the indicator's ``stale_days``; a zero denominator gives null."""
+
     metric: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    per_100k: bool = False   # the metric is a count: divide by the unit's population / 100,000
+    per_100k: bool = False
+    per: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*$")
+    percent: bool = False
+
+    @model_validator(mode="after")
+    def _one_scale(self) -> "MetricSource":
+        if self.per and self.per_100k:
+            raise ValueError("a source is either per another metric (per) or per 100,000 people, not both")
+        if self.percent and not self.per:
+            raise ValueError("percent needs a denominator metric (per)")
+        return self
 
 
 class Metric(_Indicator):
@@ -200,7 +214,8 @@ class RuleSet(_Strict):
     @property
     def metric_names(self) -> list[str]:
         """Every metric the rule set reads from a metrics table, in order of first use."""
-        names = [s.metric for ind in self.indicators.values() if isinstance(ind, Metric) for s in ind.sources]
+        names = [name for ind in self.indicators.values() if isinstance(ind, Metric) for s in ind.sources
+                 for name in (s.metric, s.per) if name]
         return list(dict.fromkeys(names))
 
     @model_validator(mode="after")

@@ -163,23 +163,33 @@ def _metric(agg: Aggregates, ind: Metric, chunk: Chunk, positions: np.ndarray, p
     """The latest reported value dated within ``stale_days`` up to each cutoff, first source first."""
     result = np.full((chunk.size, positions.size), np.nan)
     for source in ind.sources:
-        series = agg.metrics.get(source.metric)
-        if series is None:
-            continue
-        grid = np.full((chunk.size, chunk.days), np.nan)
-        rows = series.rows_for(chunk.first_unit, chunk.end_unit)
-        day = series.day[rows] - chunk.grid_start
-        keep = (day >= 0) & (day < chunk.days)
-        grid[series.unit[rows][keep] - chunk.first_unit, day[keep]] = series.value[rows][keep]
-        index = np.where(np.isnan(grid), NEVER, np.arange(chunk.days, dtype=np.int32))
-        last = at(np.maximum.accumulate(index, axis=1), positions)
-        fresh = (last >= 0) & (positions - last < ind.stale_days)
-        value = np.take_along_axis(grid, np.maximum(last, 0), axis=1)
-        value = np.where(fresh, value, np.nan)
+        value = _latest(agg, source.metric, ind.stale_days, chunk, positions)
+        if source.per:
+            denominator = _latest(agg, source.per, ind.stale_days, chunk, positions)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                value = np.where(denominator == 0, np.nan, value / denominator)
+            if source.percent:
+                value = value * 100.0
         if source.per_100k:
             value = value * 100000.0 / people[:, None]
         result = np.where(np.isnan(result), value, result)
     return result
+
+
+def _latest(agg: Aggregates, name: str, stale_days: int, chunk: Chunk, positions: np.ndarray) -> np.ndarray:
+    """Each unit's latest value of a metric dated within ``stale_days`` up to each cutoff (NaN if none)."""
+    series = agg.metrics.get(name)
+    if series is None:
+        return np.full((chunk.size, positions.size), np.nan)
+    grid = np.full((chunk.size, chunk.days), np.nan)
+    rows = series.rows_for(chunk.first_unit, chunk.end_unit)
+    day = series.day[rows] - chunk.grid_start
+    keep = (day >= 0) & (day < chunk.days)
+    grid[series.unit[rows][keep] - chunk.first_unit, day[keep]] = series.value[rows][keep]
+    index = np.where(np.isnan(grid), NEVER, np.arange(chunk.days, dtype=np.int32))
+    last = at(np.maximum.accumulate(index, axis=1), positions)
+    fresh = (last >= 0) & (positions - last < stale_days)
+    return np.where(fresh, np.take_along_axis(grid, np.maximum(last, 0), axis=1), np.nan)
 
 
 def at(grid: np.ndarray, index: np.ndarray) -> np.ndarray:

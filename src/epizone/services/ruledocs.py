@@ -61,6 +61,13 @@ def _transitions(rules: RuleSet) -> list[str]:
     return lines
 
 
+def _source(s: object) -> str:
+    text = f"`{s.metric}`"
+    if s.per:
+        text += f" / `{s.per}`" + (" x 100 (%)" if s.percent else "")
+    return text + (" per 100,000 people" if s.per_100k else "")
+
+
 def _how(ind: object) -> str:
     if isinstance(ind, Cumulative):
         return f"all {ind.series} cases dated up to the data cutoff"
@@ -75,6 +82,6 @@ def _how(ind: object) -> str:
         return (f"true when one cluster has {ind.min_cases}+ cases ({', '.join(ind.classifications)}) of the unit "
                 f"in the {ind.days} days ending at the data cutoff, or counts report a new cluster then")
     if isinstance(ind, Metric):
-        sources = " else ".join(f"`{s.metric}`" + (" per 100,000 people" if s.per_100k else "") for s in ind.sources)
+        sources = " else ".join(_source(s) for s in ind.sources)
         return f"latest reported {sources}, dated within {ind.stale_days} days up to the data cutoff (null when none)"
     raise TypeError(type(ind).__name__)
