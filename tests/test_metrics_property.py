@@ -16,10 +16,14 @@ from epizone.services.assess import Request, assess_table
 FIRST = dt.date(2021, 11, 1)
 POPULATIONS = [None, 1000, 25000, 100000]
 value = st.sampled_from([0.0, 4.99, 5.0, 9.99, 10.0, 49.99, 50.0, 99.99, 100.0, 250.5])
-metric_rows = st.lists(st.tuples(st.integers(0, 2), st.integers(0, 20),
+metric_rows = st.lists(st.tuples(st.integers(0, 3), st.integers(0, 20),  # area 3 is the group G
                                  st.sampled_from(["case_rate_7d", "cases_7d", "test_positivity_7d", "positives_7d",
                                                   "tests_7d"]), value),
                        max_size=25)
+
+
+def _code(u: int) -> str:
+    return "G" if u == 3 else f"U{u}"
 
 
 def _write(folder: Path, populations: list[int | None], metrics: list[MetricRecord],
@@ -43,18 +47,21 @@ def _write(folder: Path, populations: list[int | None], metrics: list[MetricReco
 @given(populations=st.lists(st.sampled_from(POPULATIONS), min_size=3, max_size=3), rows=metric_rows,
        case_days=st.lists(st.tuples(st.integers(0, 2), st.integers(0, 20)), max_size=30),
        offset=st.integers(0, 20), length=st.integers(0, 10), rules=st.sampled_from(
-           ["us-cdc-transmission-2021", "harvard-ghi-2020"]))
-def test_engine_equals_reference(populations, rows, case_days, offset, length, rules):
+           ["us-cdc-transmission-2021", "harvard-ghi-2020"]), members=st.sets(st.integers(0, 2), min_size=1))
+def test_engine_equals_reference(populations, rows, case_days, offset, length, rules, members):
     unique = {(u, d, m): v for u, d, m, v in rows}  # one value per area, date and metric
-    metrics = [MetricRecord(f"U{u}", FIRST + dt.timedelta(days=d), m, v) for (u, d, m), v in unique.items()]
+    metrics = [MetricRecord(_code(u), FIRST + dt.timedelta(days=d), m, v) for (u, d, m), v in unique.items()]
+    groups = {"G": [f"U{u}" for u in sorted(members)]}
     cases = [CaseRecord(f"c{i}", FIRST + dt.timedelta(days=d), f"U{u}", "confirmed")
              for i, (u, d) in enumerate(case_days)]
     start = FIRST + dt.timedelta(days=offset)
     end = start + dt.timedelta(days=length)
     with tempfile.TemporaryDirectory() as tmp:
         areas_file, metrics_file, cases_file, areas = _write(Path(tmp), populations, metrics, cases)
+        groups_file = Path(tmp) / "groups.csv"
+        groups_file.write_text("group_code,area_code\n" + "".join(f"G,{a}\n" for a in groups["G"]), encoding="utf-8")
         req = Request(areas=areas_file, metrics=metrics_file, cases=cases_file, rules=rules, start=start, end=end,
-                      data_end=end)
+                      data_end=end, groups=groups_file)
         table, _ = assess_table(req)
     ruleset = load_rule_set(rules)
     names = list(ruleset.indicators)
@@ -62,5 +69,5 @@ def test_engine_equals_reference(populations, rows, case_days, offset, length, r
               for r in table.to_pylist()}
     reference = {(r.area_code, r.date): (r.level, r.reason_code, *[r.indicators[n] for n in names])
                  for r in evaluate(ruleset, Hierarchy(areas), cases, [], "county", start, end, data_end=end,
-                                   metrics=tuple(metrics))}
+                                   metrics=tuple(metrics), groups=groups)}
     assert engine == reference

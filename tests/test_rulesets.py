@@ -168,3 +168,27 @@ def test_cdc_positivity_from_positives_and_tests(tmp_path):
     rows = _both(tmp_path, "us-cdc-transmission-2021", metrics=metrics)
     assert rows["01001"][:2] == ("substantial", "substantial.positivity") and rows["01001"][3] == 8.0
     assert rows["01003"][:2] == ("low", "low.case_rate_under_10") and rows["01003"][3] is None  # 0 tests: no rate
+
+
+def test_health_service_area_metrics_apply_to_member_counties(tmp_path):
+    """A second hierarchy: hospital metrics reported for a health service area reach its counties."""
+    groups = tmp_path / "groups.csv"
+    groups.write_text("group_code,area_code\nHSA7,01001\nHSA7,01003\n", encoding="utf-8")
+    metrics = [MetricRecord("HSA7", DAY, "admissions_per_100k_7d", 12.0),
+               MetricRecord("01001", DAY, "case_rate_7d", 50.0), MetricRecord("01003", DAY, "case_rate_7d", 250.0),
+               MetricRecord("01003", DAY, "admissions_per_100k_7d", 5.0)]  # its own value wins
+    req = Request(areas=_areas(tmp_path), metrics=tmp_path / "m.csv", groups=groups,
+                  rules="us-cdc-community-levels-2022", start=DAY, end=DAY)
+    req.metrics.write_text("area_code,date,metric,value\n" + "".join(
+        f"{m.area_code},{m.date},{m.metric},{m.value!r}\n" for m in metrics), encoding="utf-8")
+    table, _ = assess_table(req)
+    engine = {r["area_code"]: (r["level"], r["admissions_per_100k_7d"]) for r in table.to_pylist()}
+    assert engine == {"01001": ("medium", 12.0), "01003": ("medium", 5.0)}
+    reference = evaluate(load_rule_set("us-cdc-community-levels-2022"), Hierarchy(AREAS), [], [], "county", DAY, DAY,
+                         metrics=tuple(metrics), groups={"HSA7": ["01001", "01003"]})
+    assert {r.area_code: (r.level, r.indicators["admissions_per_100k_7d"]) for r in reference} == engine
+    groups.write_text("group_code,area_code\nHSA7,99999\n01001,01003\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        assess_table(req)
+    assert "groups.csv:2: column 'area_code' (2): value '99999'" in str(err.value)
+    assert "groups.csv:3: column 'group_code' (1): value '01001'" in str(err.value)

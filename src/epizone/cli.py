@@ -30,6 +30,8 @@ AreasOpt = Annotated[Path, typer.Option("--areas", help="Areas CSV/Parquet: code
 CasesOpt = Annotated[Optional[Path], typer.Option("--cases", help="Case line list CSV/Parquet")]
 CountsOpt = Annotated[Optional[Path], typer.Option("--counts", help="Daily counts CSV/Parquet: area_code,date,metric,value")]
 MetricsOpt = Annotated[Optional[Path], typer.Option("--metrics", help="Metrics CSV/Parquet: area_code,date,metric,value")]
+GroupsOpt = Annotated[Optional[Path], typer.Option("--area-groups", help="Groups of a second hierarchy: "
+                                                                        "group_code,area_code")]
 RulesOpt = Annotated[str, typer.Option("--rules", help="Rule-set id (see `epizone rules list`) or a YAML file")]
 UnitOpt = Annotated[Optional[str], typer.Option("--unit", help="Area kind to grade (default: the rule set's unit)")]
 ThroughOpt = Annotated[str, typer.Option("--data-through", help="lag:N (data to N days before each day) or a date")]
@@ -49,7 +51,7 @@ def _date(text: str | None, option: str) -> dt.date | None:
 
 def _request(areas: Path, cases: Path | None, counts: Path | None, metrics: Path | None, rules: str,
              unit: str | None, start: str | None, end: str | None, data_through: str, data_end: str | None,
-             lang: str) -> Request:
+             lang: str, groups: Path | None = None) -> Request:
     if lang not in ("en", "zh"):
         raise typer.BadParameter(f"{lang!r}: expected en or zh", param_hint="--lang")
     if cases is None and counts is None and metrics is None:
@@ -58,7 +60,7 @@ def _request(areas: Path, cases: Path | None, counts: Path | None, metrics: Path
         through = DataThrough.parse(data_through)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--data-through") from None
-    return Request(areas, cases, counts, metrics, rules, unit, _date(start, "--start"), _date(end, "--end"),
+    return Request(areas, cases, counts, metrics, groups, rules, unit, _date(start, "--start"), _date(end, "--end"),
                    through, _date(data_end, "--data-end"), lang)
 
 
@@ -78,6 +80,7 @@ def assess(
     cases: CasesOpt = None,
     counts: CountsOpt = None,
     metrics: MetricsOpt = None,
+    area_groups: GroupsOpt = None,
     rules: RulesOpt = "cn-2020-02",
     unit: UnitOpt = None,
     data_through: ThroughOpt = "lag:0",
@@ -85,7 +88,7 @@ def assess(
     lang: LangOpt = "en",
 ) -> None:
     """Grade every unit for every day from START to END and write one row per unit per day."""
-    req = _request(areas, cases, counts, metrics, rules, unit, start, end, data_through, data_end, lang)
+    req = _request(areas, cases, counts, metrics, rules, unit, start, end, data_through, data_end, lang, area_groups)
     try:
         with console.progress_bar() as advance:
             summary = assess_to_file(req, out, progress=advance)
@@ -102,6 +105,7 @@ def explain(
     cases: CasesOpt = None,
     counts: CountsOpt = None,
     metrics: MetricsOpt = None,
+    area_groups: GroupsOpt = None,
     rules: RulesOpt = "cn-2020-02",
     unit: UnitOpt = None,
     data_through: ThroughOpt = "lag:0",
@@ -109,7 +113,7 @@ def explain(
     lang: LangOpt = "en",
 ) -> None:
     """Show the indicators and the clause that set one unit's level on one day."""
-    req = _request(areas, cases, counts, metrics, rules, unit, None, None, data_through, data_end, lang)
+    req = _request(areas, cases, counts, metrics, rules, unit, None, None, data_through, data_end, lang, area_groups)
     day = _date(date, "--date")
     try:
         result = explain_one(req, area, day)

@@ -106,7 +106,8 @@ def covered_through(cases: list[CaseRecord], counts: list[CountRecord],
 
 def evaluate(rules: RuleSet, hierarchy: Hierarchy, cases: list[CaseRecord], counts: list[CountRecord],
              unit: str, start: dt.date, end: dt.date, lag: int = 0, through_date: dt.date | None = None,
-             data_end: dt.date | None = None, metrics: tuple[MetricRecord, ...] = ()) -> list[ReferenceRow]:
+             data_end: dt.date | None = None, metrics: tuple[MetricRecord, ...] = (),
+             groups: dict[str, list[str]] | None = None) -> list[ReferenceRow]:
     """One row per area of kind ``unit`` (in hierarchy order) and day ``start..end``."""
     cases = distinct_cases(cases)
     counts = distinct_counts(counts)
@@ -121,7 +122,7 @@ def evaluate(rules: RuleSet, hierarchy: Hierarchy, cases: list[CaseRecord], coun
     for area in hierarchy.units(unit):
         mine_cases = [c for c in cases if unit_of.get(c.area_code) == area.code]
         mine_counts = [r for r in counts if unit_of.get(r.area_code) == area.code]
-        mine_metrics = [m for m in metrics if m.area_code == area.code]  # metrics count only at the unit itself
+        mine_metrics = _metrics_of(area.code, metrics, groups or {})
         day = start
         while day <= end:
             c = cutoff(day, lag, through_date)
@@ -136,6 +137,18 @@ def evaluate(rules: RuleSet, hierarchy: Hierarchy, cases: list[CaseRecord], coun
     if rules.transitions:
         rows = _replay(rules, rows, last_covered)
     return [r for r in rows if r.date >= shown_from]
+
+
+def _metrics_of(code: str, metrics: tuple[MetricRecord, ...], groups: dict[str, list[str]]) -> list[MetricRecord]:
+    """The unit's own metric rows, then those of every group it belongs to for (date, metric) it lacks."""
+    own = [m for m in metrics if m.area_code == code]
+    have = {(m.date, m.metric) for m in own}
+    for group in sorted(g for g, members in groups.items() if code in members):
+        for m in metrics:
+            if m.area_code == group and (m.date, m.metric) not in have:
+                own.append(m)
+                have.add((m.date, m.metric))
+    return own
 
 
 def _replay(rules: RuleSet, rows: list[ReferenceRow], last_covered: dt.date | None) -> list[ReferenceRow]:

@@ -21,6 +21,7 @@ COLUMNS = ["area_code", "date", "metric", "value"]
 CODED = ("area_code", "date", "metric", "value")
 NAME = re.compile(r"[a-z][a-z0-9_]*")
 OUTSIDE = -1
+GROUP = -2
 
 
 @dataclass
@@ -36,10 +37,19 @@ class MetricArrays:
     names: list[str]
 
 
-def load_metrics(table: Table, known_areas: set[str], unit_index: dict[str, int]) -> tuple[MetricArrays, list[Problem]]:
-    """``known_areas``: every code of the areas file; ``unit_index``: code -> index for the units only."""
-    area, unit, problems = checked(table, "area_code",
-                                   lambda v: unit_index.get(v, OUTSIDE) if v in known_areas else BAD, UNKNOWN_AREA)
+def load_metrics(table: Table, known_areas: set[str], unit_index: dict[str, int],
+                 groups: dict[str, list[str]] | None = None) -> tuple[MetricArrays, list[Problem]]:
+    """``known_areas``: every code of the areas file; ``unit_index``: code -> index for the units only;
+    ``groups``: group code -> member area codes (a metric of a group applies to its member units)."""
+    groups = groups or {}
+
+    def place(code: str) -> int:
+        if code in known_areas:
+            return unit_index.get(code, OUTSIDE)
+        return GROUP if code in groups else BAD
+
+    area, unit, problems = checked(table, "area_code", place,
+                                   UNKNOWN_AREA + (" or of a group in the groups file" if groups else ""))
     day, bad_dates = days(table, "date")
     names = coded(table, "metric")
     metric = names.numbered()
@@ -57,8 +67,39 @@ def load_metrics(table: Table, known_areas: set[str], unit_index: dict[str, int]
                          f"one value per area, date and metric (line {int(first) + table.first_line} gives another)")
                  for row, first in conflicts[:50]]
     distinct = names.distinct()
-    return MetricArrays(unit[keep].astype(np.int32), day[keep], metric[keep], value[keep],
-                        area.codes[keep], area.values, distinct), problems
+    found = MetricArrays(unit[keep].astype(np.int32), day[keep], metric[keep], value[keep],
+                         area.codes[keep], area.values, distinct)
+    return (_spread(found, groups, unit_index) if groups else found), problems
+
+
+def _spread(m: MetricArrays, groups: dict[str, list[str]], unit_index: dict[str, int]) -> MetricArrays:
+    """Copy each group row to the group's member units; a unit's own row for the same day and metric wins.
+
+    Group rows that reach no unit stay as they are (unit -1): counted as unassigned.
+    """
+    own = m.unit != GROUP
+    index = {code: i for i, code in enumerate(m.area_codes)}
+    parts = [(m.unit[own], m.day[own], m.metric[own], m.value[own], m.area[own], np.zeros(own.sum(), np.int8))]
+    for code, members in groups.items():
+        units = np.array([unit_index[a] for a in members if a in unit_index], dtype=np.int32)
+        rows = np.flatnonzero(~own & (m.area == index.get(code, -1)))
+        if len(rows) == 0:
+            continue
+        if units.size == 0:
+            parts.append((np.full(len(rows), -1, np.int32), m.day[rows], m.metric[rows], m.value[rows], m.area[rows],
+                          np.ones(len(rows), np.int8)))
+            continue
+        take = np.repeat(rows, units.size)
+        parts.append((np.tile(units, len(rows)), m.day[take], m.metric[take], m.value[take], m.area[take],
+                      np.ones(take.size, np.int8)))
+    unit, day, metric, value, area, from_group = (np.concatenate(p) for p in zip(*parts))
+    order = np.lexsort((from_group, day, metric, unit))
+    key = np.stack([unit[order], metric[order], day[order]], axis=1)
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = np.any(key[1:] != key[:-1], axis=1) | (unit[order][1:] < 0)
+    keep = order[first]
+    return MetricArrays(unit[keep].astype(np.int32), day[keep], metric[keep], value[keep], area[keep],
+                        m.area_codes, m.names)
 
 
 def _number(text: str) -> float:

@@ -21,6 +21,7 @@ from epizone.engine.compile import Kernel
 from epizone.engine.cutoff import DataThrough, day_number, from_day_number
 from epizone.engine.run import CHUNK_CELLS, Plan, ahead, make_plan, run
 from epizone.io.areas import read_areas
+from epizone.io.groups import read_groups
 from epizone.io import cases as case_file, counts as count_file, metrics as metric_file
 from epizone.io.tables import Table, read_table
 from epizone.io.write import output_format, write_batches
@@ -32,6 +33,7 @@ class Request:
     cases: Path | None = None
     counts: Path | None = None
     metrics: Path | None = None
+    groups: Path | None = None
     rules: str = "cn-2020-02"
     unit: str | None = None
     start: dt.date | None = None
@@ -111,8 +113,10 @@ def _prepare(req: Request, rules: RuleSet, hierarchy: Hierarchy, cases_table: Ta
         problems += found
     metrics = None
     if metrics_table is not None:
-        metrics, found = metric_file.load_metrics(metrics_table, set(hierarchy.by_code),
-                                                  {u.code: i for i, u in enumerate(units)})
+        known = set(hierarchy.by_code)
+        groups = read_groups(req.groups, known) if req.groups is not None else None
+        metrics, found = metric_file.load_metrics(metrics_table, known, {u.code: i for i, u in enumerate(units)},
+                                                  groups)
         problems += found
     if problems:
         raise InputError(problems)
