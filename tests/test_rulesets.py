@@ -192,3 +192,48 @@ def test_health_service_area_metrics_apply_to_member_counties(tmp_path):
         assess_table(req)
     assert "groups.csv:2: column 'area_code' (2): value '99999'" in str(err.value)
     assert "groups.csv:3: column 'group_code' (1): value '01001'" in str(err.value)
+
+
+def _eu(rate: float | None, positivity: float | None, testing: float | None = 1000.0) -> list[MetricRecord]:
+    return _metrics(notification_rate_14d=rate, test_positivity_7d=positivity, testing_rate_7d=testing) or \
+        [MetricRecord("01003", DAY, "testing_rate_7d", 1000.0)]
+
+
+@pytest.mark.parametrize("rate, positivity, testing, level, code", [
+    (24.99, 3.99, 1000.0, "green", "green.under_25"),
+    (25.0, 3.99, 1000.0, "orange", "orange.25_to_150"),
+    (49.99, 4.0, 1000.0, "orange", "orange.under_50_positivity_4"),
+    (50.0, 4.0, 1000.0, "red", "red.50_and_positivity_4"),
+    (150.0, 3.99, 1000.0, "orange", "orange.25_to_150"),
+    (150.01, 0.5, 1000.0, "red", "red.over_150"),
+    (10.0, 1.0, 300.0, "grey", "grey.testing_rate_300_or_less"),
+    (10.0, 1.0, 300.01, "green", "green.under_25"),
+    (10.0, None, 1000.0, "unknown", "unknown.insufficient_information"),
+])
+def test_eu_2020_1475_bands(tmp_path, rate, positivity, testing, level, code):
+    rows = _both(tmp_path, "eu-2020-1475", metrics=_eu(rate, positivity, testing))
+    assert rows["01001"][:2] == (level, code)
+
+
+@pytest.mark.parametrize("rate, positivity, level, code", [
+    (49.99, 3.99, "green", "green.under_50_positivity_under_4"),
+    (49.99, 4.0, "orange", "orange.otherwise"),
+    (74.99, 0.99, "green", "green.under_75_positivity_under_1"),
+    (50.0, 1.0, "orange", "orange.otherwise"),
+    (75.0, 0.5, "orange", "orange.otherwise"),
+    (75.0, 4.0, "red", "red.75_to_200_positivity_4"),
+    (200.0, 3.99, "orange", "orange.otherwise"),
+    (200.01, 0.1, "red", "red.over_200"),
+    (499.99, 0.1, "red", "red.over_200"),
+    (500.0, 0.1, "dark_red", "dark_red.500_or_more"),
+])
+def test_eu_2021_961_bands(tmp_path, rate, positivity, level, code):
+    rows = _both(tmp_path, "eu-2021-961", metrics=_eu(rate, positivity))
+    assert rows["01001"][:2] == (level, code)
+
+
+def test_eu_rates_from_counts(tmp_path):
+    metrics = [MetricRecord("01001", DAY, "cases_14d", 60.0), MetricRecord("01001", DAY, "tests_7d", 5000.0),
+               MetricRecord("01001", DAY, "positives_7d", 250.0)]
+    rows = _both(tmp_path, "eu-2021-961", metrics=metrics)
+    assert rows["01001"][:2] == ("orange", "orange.otherwise") and rows["01001"][2:] == (60.0, 5.0, 5000.0)
