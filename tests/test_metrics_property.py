@@ -71,3 +71,33 @@ def test_engine_equals_reference(populations, rows, case_days, offset, length, r
                  for r in evaluate(ruleset, Hierarchy(areas), cases, [], "county", start, end, data_end=end,
                                    metrics=tuple(metrics), groups=groups)}
     assert engine == reference
+
+
+@settings(max_examples=60, deadline=None)
+@given(case_rows=st.lists(st.tuples(st.integers(0, 2), st.integers(0, 20), st.sampled_from(["", "K1", "K2", "K3"]),
+                                    st.sampled_from(["confirmed", "asymptomatic"])), max_size=30),
+       discharges=st.lists(st.tuples(st.integers(0, 2), st.integers(0, 20), st.integers(0, 3)), max_size=10),
+       offset=st.integers(0, 25), length=st.integers(0, 10))
+def test_fujian_classes_engine_equals_reference(case_rows, discharges, offset, length):
+    cases = [CaseRecord(f"c{i}", FIRST + dt.timedelta(days=d), f"U{u}", kind, k)
+             for i, (u, d, k, kind) in enumerate(case_rows)]
+    unique = {(u, d): float(n) for u, d, n in discharges}
+    metrics = [MetricRecord(f"U{u}", FIRST + dt.timedelta(days=d), "new_discharged", n) for (u, d), n in unique.items()]
+    start = FIRST + dt.timedelta(days=offset)
+    end = start + dt.timedelta(days=length)
+    with tempfile.TemporaryDirectory() as tmp:
+        areas_file, metrics_file, cases_file, areas = _write(Path(tmp), [None, None, None], metrics, [])
+        cases_file.write_text("case_id,report_date,area_code,classification,cluster_id\n" + "".join(
+            f"{c.case_id},{c.report_date},{c.area_code},{c.classification},{c.cluster_id}\n" for c in cases),
+            encoding="utf-8")
+        req = Request(areas=areas_file, metrics=metrics_file, cases=cases_file, rules="fj-2020-02", start=start,
+                      end=end, data_end=end)
+        table, _ = assess_table(req)
+    ruleset = load_rule_set("fj-2020-02")
+    names = list(ruleset.indicators)
+    engine = {(r["area_code"], r["date"]): (r["level"], r["reason_code"], *[r[n] for n in names])
+              for r in table.to_pylist()}
+    reference = {(r.area_code, r.date): (r.level, r.reason_code, *[r.indicators[n] for n in names])
+                 for r in evaluate(ruleset, Hierarchy(areas), cases, [], "county", start, end, data_end=end,
+                                   metrics=tuple(metrics))}
+    assert engine == reference

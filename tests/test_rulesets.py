@@ -237,3 +237,41 @@ def test_eu_rates_from_counts(tmp_path):
                MetricRecord("01001", DAY, "positives_7d", 250.0)]
     rows = _both(tmp_path, "eu-2021-961", metrics=metrics)
     assert rows["01001"][:2] == ("orange", "orange.otherwise") and rows["01001"][2:] == (60.0, 5.0, 5000.0)
+
+
+def _fj_cases(n: int, clusters: int = 0, day: dt.date = DAY - dt.timedelta(days=30)) -> list[CaseRecord]:
+    """n confirmed cases; the first 2 x clusters of them in pairs, one cluster per pair."""
+    return [CaseRecord(f"f{i}", day, "01001", "confirmed", f"K{i // 2}" if i < 2 * clusters else "")
+            for i in range(n)]
+
+
+@pytest.mark.parametrize("cases, clusters, spread, level, code", [
+    (4, 0, None, "sporadic", "sporadic.up_to_4"),
+    (5, 0, None, "general", "general.5_to_9"),
+    (9, 0, None, "general", "general.5_to_9"),
+    (10, 0, None, "many_cases", "many_cases.10_or_more"),
+    (2, 1, None, "general", "general.1_to_3_clusters"),
+    (8, 4, None, "many_cases", "many_cases.4_clusters"),
+    (1, 0, 1.0, "general", "general.spread_risk"),
+    (1, 0, 0.0, "sporadic", "sporadic.up_to_4"),
+])
+def test_fujian_four_classes(tmp_path, cases, clusters, spread, level, code):
+    metrics = _metrics(geographic_spread_risk=spread) or [MetricRecord("01003", DAY, "geographic_spread_risk", 0.0)]
+    rows = _both(tmp_path, "fj-2020-02", _fj_cases(cases, clusters), metrics=metrics)
+    assert rows["01001"][:2] == (level, code)
+    assert rows["01003"][:2] == ("none", "none.no_confirmed")
+
+
+@pytest.mark.parametrize("discharged, days_ago, new_case, level, code", [
+    (3.0, 14, False, "none", "none.14d_after_last_discharge"),
+    (3.0, 13, False, "sporadic", "sporadic.up_to_4"),        # not yet 14 days
+    (2.0, 20, False, "sporadic", "sporadic.up_to_4"),        # one case still in hospital
+    (3.0, 20, True, "sporadic", "sporadic.up_to_4"),         # a new case after the last discharge
+])
+def test_fujian_no_epidemic_after_discharges(tmp_path, discharged, days_ago, new_case, level, code):
+    cases = _fj_cases(3) + ([CaseRecord("late", DAY - dt.timedelta(days=2), "01001", "confirmed")] if new_case else [])
+    metrics = [MetricRecord("01001", DAY - dt.timedelta(days=days_ago), "new_discharged", discharged)]
+    if new_case:
+        metrics.append(MetricRecord("01001", DAY - dt.timedelta(days=1), "new_discharged", 0.0))
+    rows = _both(tmp_path, "fj-2020-02", cases, metrics=metrics)
+    assert rows["01001"][:2] == (level, code)

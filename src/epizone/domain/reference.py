@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Union
 
 from epizone.domain.model import Hierarchy
-from epizone.domain.rules import ClusterWindow, Cumulative, DaysSince, Metric, RuleSet, WindowSum
+from epizone.domain.rules import ClusterCount, ClusterWindow, Cumulative, DaysSince, Metric, RuleSet, WindowSum
 
 UNKNOWN_LEVEL = "unknown"
 UNKNOWN_REASON = "unknown.no_data"
@@ -211,6 +211,19 @@ def _daily(series: str, cases: list[CaseRecord], counts: list[CountRecord], upto
 
 def _indicator(ind: object, cases: list[CaseRecord], counts: list[CountRecord], c: dt.date,
                metrics: list[MetricRecord] = (), population: int | None = None) -> Value:  # type: ignore[assignment]
+    if isinstance(ind, (Cumulative, DaysSince)) and ind.metric:
+        reported = [m for m in metrics if m.metric == ind.metric and m.date <= c]
+        if isinstance(ind, Cumulative):
+            return float(sum(m.value for m in sorted(reported, key=lambda m: m.date)))
+        positive = [m.date for m in reported if m.value > 0]
+        return (c - max(positive)).days if positive else None
+    if isinstance(ind, ClusterCount):
+        members: dict[str, int] = defaultdict(int)
+        for case in cases:
+            if case.cluster_id and case.classification in ind.classifications and case.report_date <= c:
+                members[case.cluster_id] += 1
+        reported = sum(r.value for r in counts if r.metric == CLUSTER_METRIC and r.date <= c)
+        return sum(1 for n in members.values() if n >= ind.min_cases) + reported
     if isinstance(ind, Cumulative):
         return sum(_daily(ind.series, cases, counts, c).values())
     if isinstance(ind, WindowSum):

@@ -61,9 +61,21 @@ class _Indicator(_Strict):
     en: str
 
 
-class Cumulative(_Indicator):
+class _SeriesOrMetric(_Indicator):
+    """Counts of a case series, or values of a reported metric (e.g. ``new_discharged``)."""
+
+    series: SeriesName | None = None
+    metric: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*$")
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> "_SeriesOrMetric":
+        if (self.series is None) == (self.metric is None):
+            raise ValueError("give exactly one of series (a case series) or metric (a reported metric)")
+        return self
+
+
+class Cumulative(_SeriesOrMetric):
     kind: Literal["cumulative"]
-    series: SeriesName
 
 
 class WindowSum(_Indicator):
@@ -78,14 +90,22 @@ class WindowSum(_Indicator):
         return self.mean or self.per_100k
 
 
-class DaysSince(_Indicator):
+class DaysSince(_SeriesOrMetric):
     kind: Literal["days_since"]
-    series: SeriesName
 
 
 class ClusterWindow(_Indicator):
     kind: Literal["cluster_window"]
     days: int = Field(ge=1, le=366)
+    min_cases: int = Field(ge=2)
+    classifications: list[Literal["confirmed", "asymptomatic"]] = Field(min_length=1)
+
+
+class ClusterCount(_Indicator):
+    """Distinct clusters of the unit that had reached ``min_cases`` cases by the data cutoff (line list),
+    plus the ``new_clusters`` reported up to the cutoff (counts)."""
+
+    kind: Literal["cluster_count"]
     min_cases: int = Field(ge=2)
     classifications: list[Literal["confirmed", "asymptomatic"]] = Field(min_length=1)
 
@@ -122,7 +142,7 @@ class Metric(_Indicator):
 
 
 Indicator = Annotated[
-    Union[Cumulative, WindowSum, DaysSince, ClusterWindow, Metric], Field(discriminator="kind")
+    Union[Cumulative, WindowSum, DaysSince, ClusterWindow, ClusterCount, Metric], Field(discriminator="kind")
 ]
 
 
@@ -216,6 +236,8 @@ class RuleSet(_Strict):
         """Every metric the rule set reads from a metrics table, in order of first use."""
         names = [name for ind in self.indicators.values() if isinstance(ind, Metric) for s in ind.sources
                  for name in (s.metric, s.per) if name]
+        names += [ind.metric for ind in self.indicators.values() if getattr(ind, "metric", None)
+                  and not isinstance(ind, Metric)]
         return list(dict.fromkeys(names))
 
     @model_validator(mode="after")

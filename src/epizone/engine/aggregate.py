@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from epizone.domain.rules import ClusterWindow, RuleSet
+from epizone.domain.rules import ClusterCount, ClusterWindow, RuleSet
 from epizone.io.cases import CLASSIFICATIONS, CaseArrays
 from epizone.io.counts import METRICS, CountArrays
 from epizone.io.metrics import MetricArrays
@@ -68,6 +68,7 @@ class Aggregates:
     last_day: int | None
     unassigned: list[Unassigned] = field(default_factory=list)
     metrics: dict[str, Series] = field(default_factory=dict)   # reported values (float), by metric name
+    reached: dict[str, Series] = field(default_factory=dict)   # clusters reaching k cases, per unit and day
 
 
 @dataclass
@@ -106,8 +107,10 @@ def aggregate(rules: RuleSet, cases: CaseArrays | None, counts: CountArrays | No
                      for name, ind in clusters.items()}
         series = _series(records, first or 0, last or 0)
         unassigned = _unassigned(cases, counts) + _unassigned_metrics(metrics)
+        reached = {name: _clusters_reached(cases, ind, first or 0, last or 0)
+                   for name, ind in rules.indicators.items() if isinstance(ind, ClusterCount)}
         return Aggregates(series, {name: job.result() for name, job in intervals.items()}, first, last,
-                          unassigned, _metric_series(metrics))
+                          unassigned, _metric_series(metrics), reached)
 
 
 def _metric_series(metrics: MetricArrays | None) -> dict[str, Series]:
@@ -150,6 +153,29 @@ def _series(records: _Records, first: int, last: int) -> dict[str, Series]:
     return {name: Series(unit[series == i].astype(np.int32), day[series == i].astype(np.int32),
                          totals[series == i].astype(np.int64))
             for i, name in enumerate(SERIES)}
+
+
+def _clusters_reached(cases: CaseArrays | None, ind: ClusterCount, first: int, last: int) -> Series:
+    """For each unit and day, how many of its clusters reached ``min_cases`` cases that day (k-th case)."""
+    empty = Series(np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.int64))
+    if cases is None:
+        return empty
+    allowed = np.isin(cases.classification, [CLASSIFICATIONS.index(c) for c in ind.classifications])
+    mask = (cases.unit >= 0) & (cases.cluster >= 0) & allowed
+    span = last - first + 1
+    clusters = int(cases.cluster.max()) + 1 if cases.cluster.size else 1
+    key = np.sort((cases.unit[mask].astype(np.int64) * clusters + cases.cluster[mask]) * span
+                  + (cases.day[mask] - first))
+    group = key // span
+    k = ind.min_cases - 1
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if key.size else np.zeros(0, np.int64)
+    ends = np.r_[starts[1:], key.size] if key.size else starts
+    enough = starts[(ends - starts) > k]
+    kth = key[enough + k]
+    units = (kth // span // clusters).astype(np.int64)
+    days = (kth % span + first).astype(np.int64)
+    pairs, totals = np.unique(units * span + (days - first), return_counts=True)
+    return Series((pairs // span).astype(np.int32), (pairs % span + first).astype(np.int32), totals.astype(np.int64))
 
 
 def _cluster_intervals(cases: CaseArrays | None, ind: ClusterWindow, first: int, last: int) -> Intervals:

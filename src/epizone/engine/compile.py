@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from epizone.domain.rules import ClusterWindow, Cumulative, DaysSince, Metric, RuleSet, UNKNOWN, WindowSum
+from epizone.domain.rules import ClusterCount, ClusterWindow, Cumulative, DaysSince, Metric, RuleSet, UNKNOWN, WindowSum
 from epizone.engine import transitions
 from epizone.engine.aggregate import CLUSTERS, Aggregates
 from epizone.engine.cutoff import from_day_number
@@ -67,7 +67,7 @@ class Kernel:
             + [self.level_ids.index(tr.level) for tr in rules.transitions] + [self.level_ids.index(UNKNOWN)],
             dtype=np.int8,
         )
-        self._series = sorted({ind.series for ind in rules.indicators.values() if hasattr(ind, "series")})
+        self._series = sorted({ind.series for ind in rules.indicators.values() if getattr(ind, "series", None)})
         self._in_conditions = set().union(*(c.condition.names for c in rules.clauses),
                                           *(side.condition.names for tr in rules.transitions for side in (tr.on, tr.off)))
 
@@ -135,6 +135,15 @@ class Kernel:
         return clause
 
     def _indicator(self, ind, agg, chunk, dense, cumulative, positions, name, people):  # noqa: ANN001
+        if isinstance(ind, (Cumulative, DaysSince)) and ind.metric:
+            grid = _metric_grid(agg, ind.metric, chunk)
+            if isinstance(ind, DaysSince):
+                return _days_since(grid, positions)
+            return at(np.cumsum(grid, axis=1), positions)
+        if isinstance(ind, ClusterCount):
+            reached = np.cumsum(_densify_series(agg.reached[name], chunk), axis=1, dtype=np.int32)
+            reported = np.cumsum(_densify(agg, CLUSTERS, chunk), axis=1, dtype=np.int32)
+            return at(reached + reported, positions)
         if isinstance(ind, Cumulative):
             return at(cumulative[ind.series], positions)
         if isinstance(ind, WindowSum):
@@ -210,8 +219,23 @@ def at(grid: np.ndarray, index: np.ndarray) -> np.ndarray:
 
 
 def _densify(agg: Aggregates, name: str, chunk: Chunk) -> np.ndarray:
+    return _densify_series(agg.series[name], chunk)
+
+
+def _metric_grid(agg: Aggregates, name: str, chunk: Chunk) -> np.ndarray:
+    """A reported metric's values per unit and day, 0 where nothing was reported (for sums and last-dates)."""
+    grid = np.zeros((chunk.size, chunk.days), dtype=np.float64)
+    series = agg.metrics.get(name)
+    if series is not None:
+        rows = series.rows_for(chunk.first_unit, chunk.end_unit)
+        day = series.day[rows] - chunk.grid_start
+        keep = (day >= 0) & (day < chunk.days)
+        grid[series.unit[rows][keep] - chunk.first_unit, day[keep]] = series.value[rows][keep]
+    return grid
+
+
+def _densify_series(series, chunk: Chunk) -> np.ndarray:  # noqa: ANN001
     grid = np.zeros((chunk.size, chunk.days), dtype=np.int32)
-    series = agg.series[name]
     rows = series.rows_for(chunk.first_unit, chunk.end_unit)
     day = series.day[rows] - chunk.grid_start
     keep = (day >= 0) & (day < chunk.days)

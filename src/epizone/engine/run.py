@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 
 from epizone.domain.model import Area
-from epizone.domain.rules import ClusterWindow, DaysSince, Metric
+from epizone.domain.rules import ClusterWindow, Cumulative, DaysSince, Metric
 from epizone.engine.aggregate import Aggregates
 from epizone.engine.compile import NEVER, Chunk, Kernel, Result
 from epizone.engine.cutoff import DataThrough
@@ -146,7 +146,8 @@ def _schema(kernel: Kernel) -> pa.Schema:
     for name, ind in kernel.rules.indicators.items():
         if isinstance(ind, ClusterWindow):
             fields.append(pa.field(name, pa.bool_(), False))
-        elif isinstance(ind, Metric) or getattr(ind, "is_rate", False):
+        elif isinstance(ind, Metric) or getattr(ind, "is_rate", False) or (
+                isinstance(ind, Cumulative) and ind.metric):
             fields.append(pa.field(name, pa.float64(), True))
         else:
             fields.append(pa.field(name, pa.int32(), isinstance(ind, DaysSince)))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from epizone.domain.rules import ClusterWindow, Cumulative, DaysSince, Metric, RuleSet, UNKNOWN, WindowSum
+from epizone.domain.rules import ClusterCount, ClusterWindow, Cumulative, DaysSince, Metric, RuleSet, UNKNOWN, WindowSum
 
 
 def render_markdown(rules: RuleSet) -> str:
@@ -70,6 +70,8 @@ def _source(s: object) -> str:
 
 def _how(ind: object) -> str:
     if isinstance(ind, Cumulative):
+        if ind.metric:
+            return f"sum of the reported `{ind.metric}` values dated up to the data cutoff"
         return f"all {ind.series} cases dated up to the data cutoff"
     if isinstance(ind, WindowSum):
         text = f"{ind.series} cases dated in the {ind.days} days ending at the data cutoff"
@@ -77,7 +79,11 @@ def _how(ind: object) -> str:
             text = f"daily mean of {text}"
         return text + (", per 100,000 people" if ind.per_100k else "")
     if isinstance(ind, DaysSince):
-        return f"days from the last {ind.series} case to the data cutoff (null when none)"
+        what = f"reported `{ind.metric}` above 0" if ind.metric else f"{ind.series} case"
+        return f"days from the last {what} to the data cutoff (null when none)"
+    if isinstance(ind, ClusterCount):
+        return (f"clusters of the unit with {ind.min_cases}+ cases ({', '.join(ind.classifications)}) dated up to the "
+                "data cutoff, plus new clusters reported in counts")
     if isinstance(ind, ClusterWindow):
         return (f"true when one cluster has {ind.min_cases}+ cases ({', '.join(ind.classifications)}) of the unit "
                 f"in the {ind.days} days ending at the data cutoff, or counts report a new cluster then")
