@@ -155,18 +155,36 @@ def _series(records: _Records, first: int, last: int) -> dict[str, Series]:
             for i, name in enumerate(SERIES)}
 
 
+@dataclass
+class _ClusterDays:
+    """Cases of assigned units in clusters, as sorted keys (unit, cluster, day): ``group`` = unit * clusters + cluster."""
+
+    key: np.ndarray
+    span: int
+    clusters: int
+    first: int
+
+    @classmethod
+    def of(cls, cases: CaseArrays, classifications: list[str], first: int, last: int) -> "_ClusterDays":
+        allowed = np.isin(cases.classification, [CLASSIFICATIONS.index(c) for c in classifications])
+        mask = (cases.unit >= 0) & (cases.cluster >= 0) & allowed
+        span = last - first + 1
+        clusters = int(cases.cluster.max()) + 1 if cases.cluster.size else 1
+        key = np.sort((cases.unit[mask].astype(np.int64) * clusters + cases.cluster[mask]) * span
+                      + (cases.day[mask] - first))
+        return cls(key, span, clusters, first)
+
+    @property
+    def group(self) -> np.ndarray:
+        return self.key // self.span
+
+
 def _clusters_reached(cases: CaseArrays | None, ind: ClusterCount, first: int, last: int) -> Series:
     """For each unit and day, how many of its clusters reached ``min_cases`` cases that day (k-th case)."""
-    empty = Series(np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.int64))
     if cases is None:
-        return empty
-    allowed = np.isin(cases.classification, [CLASSIFICATIONS.index(c) for c in ind.classifications])
-    mask = (cases.unit >= 0) & (cases.cluster >= 0) & allowed
-    span = last - first + 1
-    clusters = int(cases.cluster.max()) + 1 if cases.cluster.size else 1
-    key = np.sort((cases.unit[mask].astype(np.int64) * clusters + cases.cluster[mask]) * span
-                  + (cases.day[mask] - first))
-    group = key // span
+        return Series(np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.int64))
+    sorted_days = _ClusterDays.of(cases, ind.classifications, first, last)
+    key, span, clusters, group = sorted_days.key, sorted_days.span, sorted_days.clusters, sorted_days.group
     k = ind.min_cases - 1
     starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if key.size else np.zeros(0, np.int64)
     ends = np.r_[starts[1:], key.size] if key.size else starts
@@ -188,14 +206,9 @@ def _cluster_intervals(cases: CaseArrays | None, ind: ClusterWindow, first: int,
     empty = np.zeros(0, dtype=np.int32)
     if cases is None:
         return Intervals(empty, empty, empty)
-    allowed = np.isin(cases.classification, [CLASSIFICATIONS.index(c) for c in ind.classifications])
-    mask = (cases.unit >= 0) & (cases.cluster >= 0) & allowed
-    span = last - first + 1
-    clusters = int(cases.cluster.max()) + 1 if cases.cluster.size else 1
-    key = np.sort((cases.unit[mask].astype(np.int64) * clusters + cases.cluster[mask]) * span
-                  + (cases.day[mask] - first))
+    sorted_days = _ClusterDays.of(cases, ind.classifications, first, last)
+    key, span, clusters, group = sorted_days.key, sorted_days.span, sorted_days.clusters, sorted_days.group
     k = ind.min_cases - 1
-    group = key // span
     day = (key % span + first).astype(np.int32)
     same = group[k:] == group[:key.size - k] if key.size > k else np.zeros(0, dtype=bool)
     start, end = day[k:][same], day[:key.size - k][same] + ind.days - 1

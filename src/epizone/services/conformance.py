@@ -143,16 +143,10 @@ def load_cdc_transmission(path: Path) -> list[Published]:
                                         "cases_per_100k_7_day_count_change",
                                         "percent_test_results_reported_positive_last_7_days",
                                         "community_transmission_level"]):
-        fips = record["fips_code"].strip()
-        date = _date(record["report_date"])
-        if not fips.isdigit() or len(fips) > 5:
-            problems.append(Problem(str(path), line, "fips_code", 0, fips, "a county FIPS code of up to 5 digits"))
+        place = _county_day(path, line, record, "fips_code", "report_date", problems)
+        if place is None:
             continue
-        if date is None:
-            problems.append(Problem(str(path), line, "report_date", 0, record["report_date"],
-                                    "a date as YYYY/MM/DD or YYYY-MM-DD"))
-            continue
-        fips = fips.zfill(5)
+        fips, date = place
         rate, rate_withheld = _number(record["cases_per_100k_7_day_count_change"])
         positivity, positivity_withheld = _number(record["percent_test_results_reported_positive_last_7_days"])
         withheld = [name for name, flag in (("case_rate_7d", rate_withheld), ("test_positivity_7d", positivity_withheld))
@@ -163,6 +157,20 @@ def load_cdc_transmission(path: Path) -> list[Published]:
     if problems:
         raise InputError(problems)
     return rows
+
+
+def _county_day(path: Path, line: int, record: dict[str, str], fips_column: str, date_column: str,
+                problems: list[Problem]) -> tuple[str, dt.date] | None:
+    """The row's 5-digit FIPS code (leading zeros restored) and date, or None with a problem recorded."""
+    fips, date = record[fips_column].strip(), _date(record[date_column])
+    if not fips.isdigit() or len(fips) > 5:
+        problems.append(Problem(str(path), line, fips_column, 0, fips, "a county FIPS code of up to 5 digits"))
+        return None
+    if date is None:
+        problems.append(Problem(str(path), line, date_column, 0, record[date_column],
+                                "a date as YYYY-MM-DD or YYYY/MM/DD"))
+        return None
+    return fips.zfill(5), date
 
 
 def _records(path: Path, required: list[str]):  # noqa: ANN202
@@ -209,16 +217,10 @@ def load_cdc_community_levels(path: Path) -> list[Published]:
              "covid_inpatient_bed_utilization": "inpatient_beds_covid_pct"}
     for line, record in _records(path, ["county", "county_fips", "state", *names, "covid-19_community_level",
                                         "date_updated"]):
-        fips = record["county_fips"].strip()
-        date = _date(record["date_updated"])
-        if not fips.isdigit() or len(fips) > 5:
-            problems.append(Problem(str(path), line, "county_fips", 0, fips, "a county FIPS code of up to 5 digits"))
+        place = _county_day(path, line, record, "county_fips", "date_updated", problems)
+        if place is None:
             continue
-        if date is None:
-            problems.append(Problem(str(path), line, "date_updated", 0, record["date_updated"],
-                                    "a date as YYYY-MM-DD or YYYY/MM/DD"))
-            continue
-        fips = fips.zfill(5)
+        fips, date = place
         inputs = {metric: _number(record[column]) for column, metric in names.items()}
         level = _official(record["covid-19_community_level"])
         rows.append(Published(line, fips, record["county"].strip(), fips[:2], record["state"].strip(), date,
