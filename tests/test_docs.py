@@ -8,6 +8,7 @@ import typer.main
 
 from epizone.cli import app
 from epizone.domain.rules import builtin_ids, load_rule_set
+from epizone.store.cli import app as store_app
 
 ROOT = Path(__file__).parents[1]
 
@@ -20,14 +21,22 @@ def _commands(group, prefix=""):
             yield f"{prefix}{name}", command
 
 
-def test_every_command_and_option_is_in_the_cli_reference():
-    doc = (ROOT / "docs/cli.md").read_text(encoding="utf-8")
-    for name, command in _commands(typer.main.get_command(app)):
-        assert f"epizone {name}" in doc, f"`epizone {name}` is not documented in docs/cli.md"
+def _assert_documented(typer_app, prefix: str, page: str) -> None:
+    doc = (ROOT / "docs" / page).read_text(encoding="utf-8")
+    for name, command in _commands(typer.main.get_command(typer_app)):
+        assert f"{prefix} {name}" in doc, f"`{prefix} {name}` is not documented in docs/{page}"
         for param in command.params:
             for opt in param.opts:
                 if opt.startswith("--") and opt != "--help":
-                    assert f"`{opt}`" in doc, f"{opt} of `epizone {name}` is not documented"
+                    assert f"`{opt}`" in doc, f"{opt} of `{prefix} {name}` is not documented in docs/{page}"
+
+
+def test_every_command_and_option_is_in_the_cli_reference():
+    _assert_documented(app, "epizone", "cli.md")
+
+
+def test_every_store_command_and_option_is_in_the_store_page():
+    _assert_documented(store_app, "epizone db", "store.md")
 
 
 def test_readme_opens_with_the_two_commands():

@@ -1,16 +1,12 @@
-"""``epizone db ...`` (the store's Typer sub-app): init, imports, status, users; exit codes; docs."""
+"""``epizone db ...`` (the store's Typer sub-app): init, imports, status, users; exit codes (their docs: tests/test_docs.py)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import typer.main
 from typer.testing import CliRunner
 
 from epizone.store.cli import app
 from epizone.store.queries import records_as_of
 
-ROOT = Path(__file__).parents[2]
 runner = CliRunner()
 
 
@@ -90,21 +86,3 @@ def test_users(empty_store):
     assert db(store, "users", "add", "y", "--role", "reporter", "--scope", "nowhere").exit_code == 2
     assert db(store, "users", "list").stdout.split() == ["rita", "reporter", "350102"]
     assert "audit log: 2 entries" in db(store, "status").stdout
-
-
-def _commands(group, prefix=""):
-    for name, command in group.commands.items():
-        if hasattr(command, "commands"):
-            yield from _commands(command, f"{prefix}{name} ")
-        else:
-            yield f"{prefix}{name}", command
-
-
-def test_every_command_and_option_is_documented():
-    doc = (ROOT / "docs/store.md").read_text(encoding="utf-8")
-    for name, command in _commands(typer.main.get_command(app)):
-        assert f"epizone db {name}" in doc, f"`epizone db {name}` is not documented in docs/store.md"
-        for param in command.params:
-            for opt in param.opts:
-                if opt.startswith("--") and opt != "--help":
-                    assert f"`{opt}`" in doc, f"{opt} of `epizone db {name}` is not documented in docs/store.md"

@@ -61,12 +61,6 @@ class Hierarchy:
                 result[code] = found
         return result
 
-    def ancestor_of_kind(self, code: str, kind: str) -> Area | None:
-        node = self.by_code.get(code)
-        while node is not None and node.kind != kind:
-            node = self.by_code.get(node.parent_code) if node.parent_code else None
-        return node
-
     def kinds(self) -> set[str]:
         return {a.kind for a in self.areas}
 

@@ -20,8 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from epizone.domain.expr import Condition, ExpressionError, parse_condition
 
 UNKNOWN = "unknown"
-SERIES = ("confirmed", "asymptomatic", "infections")  # infections = confirmed + asymptomatic
-SeriesName = Literal["confirmed", "asymptomatic", "infections"]
+SeriesName = Literal["confirmed", "asymptomatic", "infections"]  # infections = confirmed + asymptomatic
 
 
 class RuleSetError(ValueError):
@@ -29,7 +28,17 @@ class RuleSetError(ValueError):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
+
+
+class _Conditional(_Strict):
+    """Something decided by a condition (``when``), parsed once."""
+
+    when: str
+
+    @cached_property
+    def condition(self) -> Condition:
+        return parse_condition(self.when)
 
 
 class Text(_Strict):
@@ -146,25 +155,18 @@ Indicator = Annotated[
 ]
 
 
-class Switch(_Strict):
+class Switch(_Conditional):
     """One side of a transition: ``days`` consecutive counted days on which ``when`` holds.
 
     ``calendar``: ``every_day``, or ``working_days`` (Monday to Saturday: a Sunday neither counts nor
     breaks the run). The switch takes effect ``takes_effect`` days after the day that completes the run.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
-
-    when: str
     days: int = Field(ge=1, le=366)
     calendar: Literal["every_day", "working_days"] = "every_day"
     takes_effect: int = Field(default=0, ge=0, le=30)
     zh: str
     en: str
-
-    @cached_property
-    def condition(self) -> Condition:
-        return parse_condition(self.when)
 
 
 class Transition(_Strict):
@@ -175,8 +177,6 @@ class Transition(_Strict):
     the start of the data.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
-
     code: str = Field(pattern=r"^[a-z0-9_.]+$")
     level: str
     on: Switch
@@ -185,26 +185,17 @@ class Transition(_Strict):
     en: str
 
 
-class Clause(_Strict):
-    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
-
+class Clause(_Conditional):
     code: str = Field(pattern=r"^[a-z0-9_.]+$")
     level: str
-    when: str
     zh: str
     en: str
-
-    @cached_property
-    def condition(self) -> Condition:
-        return parse_condition(self.when)
 
     def reason(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.en
 
 
 class RuleSet(_Strict):
-    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
-
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]*$")
     version: int = Field(ge=1)
     title: Text
@@ -226,19 +217,6 @@ class RuleSet(_Strict):
     def level_ids(self) -> list[str]:
         """Declared levels in order, then ``unknown``: the codes of the level column."""
         return [level.id for level in self.levels] + [UNKNOWN]
-
-    @property
-    def needs_clusters(self) -> bool:
-        return any(isinstance(ind, ClusterWindow) for ind in self.indicators.values())
-
-    @property
-    def metric_names(self) -> list[str]:
-        """Every metric the rule set reads from a metrics table, in order of first use."""
-        names = [name for ind in self.indicators.values() if isinstance(ind, Metric) for s in ind.sources
-                 for name in (s.metric, s.per) if name]
-        names += [ind.metric for ind in self.indicators.values() if getattr(ind, "metric", None)
-                  and not isinstance(ind, Metric)]
-        return list(dict.fromkeys(names))
 
     @model_validator(mode="after")
     def _consistent(self) -> "RuleSet":

@@ -52,10 +52,6 @@ class Plan:
     def positions(self) -> np.ndarray:
         return self.cutoffs - self.grid_start
 
-    @property
-    def rows(self) -> int:
-        return len(self.units) * (self.days.size - self.skip)
-
     def chunks(self) -> Iterator[Chunk]:
         for first in range(0, len(self.units), self.chunk_units):
             yield Chunk(first, min(first + self.chunk_units, len(self.units)), self.grid_start, self.grid_days)
