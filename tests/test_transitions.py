@@ -51,9 +51,9 @@ def test_brake_applies_after_three_days_and_lifts_after_five_working_days(tmp_pa
     values = [90, 120, 130, 101] + [150, 150] + [80] * 10
     rows = _run(tmp_path, _series(values))
     assert _in_force(rows) == [dt.date(2021, 4, 24) + dt.timedelta(days=i) for i in range(8)]  # 24 Apr - 1 May
-    assert rows[dt.date(2021, 4, 24)][2] == ("brake on: 3 consecutive days with incidence_7d > 100 to 2021-04-22; "
-                                             "in force from 2021-04-24")
-    assert rows[dt.date(2021, 5, 2)][2] == ("brake off: 5 consecutive working days with incidence_7d < 100 to "
+    assert rows[dt.date(2021, 4, 24)][2] == ("brake.on: 3 consecutive days with incidence_7d > 100 to 2021-04-22; "
+                                             "brake in force from 2021-04-24")
+    assert rows[dt.date(2021, 5, 2)][2] == ("brake.off: 5 consecutive working days with incidence_7d < 100 to "
                                             "2021-04-30; lifted from 2021-05-02")
     assert rows[dt.date(2021, 4, 23)][:2] == ("no_brake", "no_brake.above_100")
     assert rows[dt.date(2021, 4, 26)][:2] == ("brake", "brake.in_force")

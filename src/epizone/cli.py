@@ -32,6 +32,8 @@ CountsOpt = Annotated[Optional[Path], typer.Option("--counts", help="Daily count
 MetricsOpt = Annotated[Optional[Path], typer.Option("--metrics", help="Metrics CSV/Parquet: area_code,date,metric,value")]
 GroupsOpt = Annotated[Optional[Path], typer.Option("--area-groups", help="Groups of a second hierarchy: "
                                                                         "group_code,area_code")]
+HolidaysOpt = Annotated[Optional[Path], typer.Option("--holidays", help="Public holidays CSV/Parquet: date[,area_code] "
+                                                                        "(for working-day calendars)")]
 RulesOpt = Annotated[str, typer.Option("--rules", help="Rule-set id (see `epizone rules list`) or a YAML file")]
 UnitOpt = Annotated[Optional[str], typer.Option("--unit", help="Area kind to grade (default: the rule set's unit)")]
 ThroughOpt = Annotated[str, typer.Option("--data-through", help="lag:N (data to N days before each day) or a date")]
@@ -51,7 +53,7 @@ def _date(text: str | None, option: str) -> dt.date | None:
 
 def _request(areas: Path, cases: Path | None, counts: Path | None, metrics: Path | None, rules: str,
              unit: str | None, start: str | None, end: str | None, data_through: str, data_end: str | None,
-             lang: str, groups: Path | None = None) -> Request:
+             lang: str, groups: Path | None = None, holidays: Path | None = None) -> Request:
     if lang not in ("en", "zh"):
         raise typer.BadParameter(f"{lang!r}: expected en or zh", param_hint="--lang")
     if cases is None and counts is None and metrics is None:
@@ -61,7 +63,7 @@ def _request(areas: Path, cases: Path | None, counts: Path | None, metrics: Path
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--data-through") from None
     return Request(areas, cases, counts, metrics, groups, rules, unit, _date(start, "--start"), _date(end, "--end"),
-                   through, _date(data_end, "--data-end"), lang)
+                   through, _date(data_end, "--data-end"), lang, holidays=holidays)
 
 
 def _fail(exc: Exception, headline: str = "") -> None:
@@ -81,6 +83,7 @@ def assess(
     counts: CountsOpt = None,
     metrics: MetricsOpt = None,
     area_groups: GroupsOpt = None,
+    holidays: HolidaysOpt = None,
     rules: RulesOpt = "cn-2020-02",
     unit: UnitOpt = None,
     data_through: ThroughOpt = "lag:0",
@@ -88,7 +91,8 @@ def assess(
     lang: LangOpt = "en",
 ) -> None:
     """Grade every unit for every day from START to END and write one row per unit per day."""
-    req = _request(areas, cases, counts, metrics, rules, unit, start, end, data_through, data_end, lang, area_groups)
+    req = _request(areas, cases, counts, metrics, rules, unit, start, end, data_through, data_end, lang,
+                   area_groups, holidays)
     try:
         with console.progress_bar() as advance:
             summary = assess_to_file(req, out, progress=advance)
@@ -106,6 +110,7 @@ def explain(
     counts: CountsOpt = None,
     metrics: MetricsOpt = None,
     area_groups: GroupsOpt = None,
+    holidays: HolidaysOpt = None,
     rules: RulesOpt = "cn-2020-02",
     unit: UnitOpt = None,
     data_through: ThroughOpt = "lag:0",
@@ -113,7 +118,8 @@ def explain(
     lang: LangOpt = "en",
 ) -> None:
     """Show the indicators and the clause that set one unit's level on one day."""
-    req = _request(areas, cases, counts, metrics, rules, unit, None, None, data_through, data_end, lang, area_groups)
+    req = _request(areas, cases, counts, metrics, rules, unit, None, None, data_through, data_end, lang,
+                   area_groups, holidays)
     day = _date(date, "--date")
     try:
         result = explain_one(req, area, day)

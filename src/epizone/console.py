@@ -148,6 +148,25 @@ def print_rule_set(rs: RuleSet, lang: str) -> None:
         clauses.add_row(str(i), c.code, c.when, _level(c.level), c.reason(lang))
     out.print(clauses)
     out.print("The first clause that holds sets the level; days whose data cutoff is not covered are unknown.")
+    if rs.states:
+        _print_machine(rs, pick)
+
+
+def _print_machine(rs: RuleSet, pick: Callable) -> None:
+    states = Table("timed state", "level", "in words")
+    for s in rs.states:
+        states.add_row(s.code, _level(s.level), pick(s))
+    out.print(states)
+    moves = Table("move", "from → to", "run: each day", "days", "on the last day", "takes effect")
+    for m in rs.moves:
+        moves.add_row(m.code, f"{', '.join(m.from_)} → {m.to}", m.when, f"{m.days} ({m.calendar})", m.last_day or "",
+                      f"{m.takes_effect} day(s) later")
+    out.print(moves)
+    for m in rs.moves:
+        out.print(f"  {m.code}: {escape(pick(m))}")
+    out.print("Outside every timed state (none) the clauses decide; runs count from the day after a state took "
+              "effect; the first listed move wins a tie." + (f" Public holidays: {', '.join(map(str, rs.holidays))}."
+                                                             if rs.holidays else ""))
 
 
 def print_conformance(report: Report) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Union
 
 from epizone.domain.model import Hierarchy
-from epizone.domain.rules import ClusterCount, ClusterWindow, Cumulative, DaysSince, Metric, RuleSet, WindowSum
+from epizone.domain.rules import NONE, ClusterCount, ClusterWindow, Cumulative, DaysSince, Metric, Move, RuleSet, WindowSum
 
 UNKNOWN_LEVEL = "unknown"
 UNKNOWN_REASON = "unknown.no_data"
@@ -63,6 +63,7 @@ class ReferenceRow:
     level: str
     reason_code: str
     indicators: dict[str, Value] = field(default_factory=dict)
+    move: str | None = None  # the timed move that took effect that day
 
 
 def cutoff(day: dt.date, lag: int = 0, through_date: dt.date | None = None) -> dt.date:
@@ -107,8 +108,10 @@ def covered_through(cases: list[CaseRecord], counts: list[CountRecord],
 def evaluate(rules: RuleSet, hierarchy: Hierarchy, cases: list[CaseRecord], counts: list[CountRecord],
              unit: str, start: dt.date, end: dt.date, lag: int = 0, through_date: dt.date | None = None,
              data_end: dt.date | None = None, metrics: tuple[MetricRecord, ...] = (),
-             groups: dict[str, list[str]] | None = None) -> list[ReferenceRow]:
-    """One row per area of kind ``unit`` (in hierarchy order) and day ``start..end``."""
+             groups: dict[str, list[str]] | None = None,
+             holidays: tuple[tuple[dt.date, str | None], ...] = ()) -> list[ReferenceRow]:
+    """One row per area of kind ``unit`` (in hierarchy order) and day ``start..end``. ``holidays``:
+    ``(date, area code)`` pairs, a holiday of the units at or below the area (None: of every unit)."""
     cases = distinct_cases(cases)
     counts = distinct_counts(counts)
     unit_of = hierarchy.unit_of(unit)
@@ -116,7 +119,7 @@ def evaluate(rules: RuleSet, hierarchy: Hierarchy, cases: list[CaseRecord], coun
     first_data = min([c.report_date for c in cases] + [r.date for r in counts] + [m.date for m in metrics],
                      default=start)
     shown_from = start
-    if rules.transitions:  # replay from the first data date: the state on ``start`` depends on history
+    if rules.states:  # replay from the first data date: the state on ``start`` depends on history
         start = min(start, first_data)
     rows: list[ReferenceRow] = []
     for area in hierarchy.units(unit):
@@ -134,8 +137,8 @@ def evaluate(rules: RuleSet, hierarchy: Hierarchy, cases: list[CaseRecord], coun
                 level, reason = _grade(rules, values)
             rows.append(ReferenceRow(area.code, day, c, level, reason, values))
             day += dt.timedelta(days=1)
-    if rules.transitions:
-        rows = _replay(rules, rows, last_covered)
+    if rules.states:
+        rows = _replay(rules, rows, last_covered, _holiday_test(rules, hierarchy, holidays))
     return [r for r in rows if r.date >= shown_from]
 
 
@@ -151,29 +154,60 @@ def _metrics_of(code: str, metrics: tuple[MetricRecord, ...], groups: dict[str, 
     return own
 
 
-def _replay(rules: RuleSet, rows: list[ReferenceRow], last_covered: dt.date | None) -> list[ReferenceRow]:
-    """Walk each unit's days in order, switching the transition on and off as its runs complete."""
-    tr = rules.transitions[0]
-    state, since, run, pending, area = False, 0, 0, None, None
+def _holiday_test(rules: RuleSet, hierarchy: Hierarchy, holidays: tuple[tuple[dt.date, str | None], ...]):
+    def is_holiday(code: str, day: dt.date) -> bool:
+        if day in rules.holidays or (day, None) in holidays:
+            return True
+        area = hierarchy.by_code.get(code)
+        while area is not None:
+            if (day, area.code) in holidays:
+                return True
+            area = hierarchy.by_code.get(area.parent_code) if area.parent_code else None
+        return False
+    return is_holiday
+
+
+def _counts(move: Move, code: str, day: dt.date, is_holiday) -> bool:  # noqa: ANN001
+    if move.calendar == "every_day":
+        return True
+    weekend = day.weekday() >= (5 if move.calendar == "weekdays" else 6)
+    return not weekend and not is_holiday(code, day)
+
+
+def _replay(rules: RuleSet, rows: list[ReferenceRow], last_covered: dt.date | None,
+            is_holiday) -> list[ReferenceRow]:  # noqa: ANN001
+    """Walk each unit's days in order, moving between timed states as the moves' runs complete."""
+    states = {state.code: state for state in rules.states}
+    state, since, runs, pending, area = NONE, 0, [], None, None
     for i, row in enumerate(rows):
-        if row.area_code != area:  # a new unit starts off, counting from its first day
-            area, state, since, run, pending, first = row.area_code, False, i, 0, None, i
-        if pending == i:
-            state, since, run, pending = not state, i + 1, 0, None
+        if row.area_code != area:  # a new unit starts outside every state, counting from its first day
+            area, state, since, runs, pending = row.area_code, NONE, i, [0] * len(rules.moves), None
+        if pending is not None and pending[0] == i:  # a move due today takes effect before today's runs
+            state, since, runs, row.move, pending = _enter(rules, pending[1], i)
         if pending is None and i >= since:
-            switch = tr.off if state else tr.on
             known = {k: (float("nan") if v is None else v) for k, v in row.indicators.items()}
-            if switch.calendar == "every_day" or row.date.weekday() != 6:
-                run = run + 1 if switch.condition.evaluate(known) else 0
-            if run >= switch.days:
-                pending, run = i + switch.takes_effect, 0
-        if pending == i:
-            state, since, run, pending = not state, i + 1, 0, None
-        if state:
-            row.level, row.reason_code = tr.level, f"{tr.code}.in_force"
+            mine = [m for m, move in enumerate(rules.moves) if state in move.from_]
+            for m in mine:
+                if _counts(rules.moves[m], row.area_code, row.date, is_holiday):
+                    runs[m] = runs[m] + 1 if rules.moves[m].condition.evaluate(known) else 0
+            done = [m for m in mine if runs[m] >= rules.moves[m].days and (
+                rules.moves[m].last_condition is None or rules.moves[m].last_condition.evaluate(known))]
+            if done:
+                pending, runs = (i + rules.moves[done[0]].takes_effect, done[0]), [0] * len(rules.moves)
+        if pending is not None and pending[0] == i:  # a move completed today with no delay
+            state, since, runs, row.move, pending = _enter(rules, pending[1], i)
+        if state != NONE:
+            row.level, row.reason_code = states[state].level, f"{state}.in_force"
         if last_covered is None or row.cutoff > last_covered:
             row.level, row.reason_code = UNKNOWN_LEVEL, UNKNOWN_REASON
     return rows
+
+
+def _enter(rules: RuleSet, move: int, i: int) -> tuple[str, int, list[int], str, None]:
+    """Take move ``move`` on day ``i``: the new state, whose runs count from the next day (or from day ``i``)."""
+    to = rules.moves[move].to
+    same_day = any(s.code == to and s.count_from == "same_day" for s in rules.states)
+    return to, i if same_day else i + 1, [0] * len(rules.moves), rules.moves[move].code, None
 
 
 def unassigned(hierarchy: Hierarchy, cases: list[CaseRecord], counts: list[CountRecord],

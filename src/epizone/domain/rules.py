@@ -155,34 +155,55 @@ Indicator = Annotated[
 ]
 
 
-class Switch(_Conditional):
-    """One side of a transition: ``days`` consecutive counted days on which ``when`` holds.
+NONE = "none"  # the state outside every timed state: the clauses decide the level
+Calendar = Literal["every_day", "working_days", "weekdays"]
 
-    ``calendar``: ``every_day``, or ``working_days`` (Monday to Saturday: a Sunday neither counts nor
-    breaks the run). The switch takes effect ``takes_effect`` days after the day that completes the run.
+
+class State(_Strict):
+    """A timed state: while a unit is in it, its level is ``level`` whatever the clauses say.
+
+    ``count_from``: the runs of the moves out of it count from the day after it took effect
+    (``day_after``), or from that day itself (``same_day``; only a move with ``takes_effect`` >= 1
+    enters a state before the day's runs are counted).
     """
 
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    level: str
+    count_from: Literal["day_after", "same_day"] = "day_after"
+    zh: str
+    en: str
+
+
+class Move(_Conditional):
+    """A timed move from one of the states ``from`` to the state ``to`` (``none``: back to the clauses).
+
+    It completes on the day that ends a run of ``days`` consecutive counted days on which ``when`` holds
+    and on which ``last_day`` holds too (when given): e.g. seven days without a new infection, the last
+    with negative mass testing. Runs count from the day after the current state took effect. Calendars:
+    ``every_day``; ``working_days`` (Monday to Saturday); ``weekdays`` (Monday to Friday); on the latter
+    two a Sunday (weekend) or public holiday neither counts nor breaks a run. The move takes effect
+    ``takes_effect`` days after the day that completes it. When several moves complete on one day, the
+    first listed wins.
+    """
+
+    code: str = Field(pattern=r"^[a-z0-9_.]+$")
+    from_: list[str] = Field(alias="from", min_length=1)
+    to: str
     days: int = Field(ge=1, le=366)
-    calendar: Literal["every_day", "working_days"] = "every_day"
+    last_day: str | None = None
+    calendar: Calendar = "every_day"
     takes_effect: int = Field(default=0, ge=0, le=30)
     zh: str
     en: str
 
+    @cached_property
+    def last_condition(self) -> Condition | None:
+        return None if self.last_day is None else parse_condition(self.last_day)
 
-class Transition(_Strict):
-    """A timed state: switched on after a run of days meeting ``on``, off after a run meeting ``off``.
-
-    While on, the unit's level is ``level`` whatever the clauses say. Runs are counted from the day
-    after the current state took effect; the state before the first assessed day is replayed from
-    the start of the data.
-    """
-
-    code: str = Field(pattern=r"^[a-z0-9_.]+$")
-    level: str
-    on: Switch
-    off: Switch
-    zh: str
-    en: str
+    @property
+    def names(self) -> set[str]:
+        """Indicators the move reads."""
+        return self.condition.names | (self.last_condition.names if self.last_condition else set())
 
 
 class Clause(_Conditional):
@@ -206,7 +227,9 @@ class RuleSet(_Strict):
     levels: list[Level] = Field(min_length=1)
     indicators: dict[str, Indicator] = Field(min_length=1)
     clauses: list[Clause] = Field(min_length=1)
-    transitions: list[Transition] = Field(default_factory=list, max_length=1)
+    holidays: list[dt.date] = Field(default_factory=list)  # public holidays of every unit (working-day calendars)
+    states: list[State] = Field(default_factory=list)
+    moves: list[Move] = Field(default_factory=list)
 
     @property
     def ref(self) -> str:
@@ -236,19 +259,39 @@ class RuleSet(_Strict):
             missing = sorted(names - set(self.indicators))
             if missing:
                 raise ValueError(f"clauses[{i}] ({clause.code}).when uses unknown indicator(s) {missing}")
-        for i, tr in enumerate(self.transitions):
-            if tr.level not in ids:
-                raise ValueError(f"transitions[{i}] ({tr.code}): level {tr.level!r} is not one of {ids}")
-            for side in ("on", "off"):
-                try:
-                    missing = sorted(getattr(tr, side).condition.names - set(self.indicators))
-                except ExpressionError as exc:
-                    raise ValueError(f"transitions[{i}].{side}.when: {exc}") from None
-                if missing:
-                    raise ValueError(f"transitions[{i}].{side}.when uses unknown indicator(s) {missing}")
+        self._check_machine(ids)
         if self.clauses[-1].when.strip().lower() != "true":
             raise ValueError("the last clause must be a catch-all with when: true, so every unit-day gets a level")
         return self
+
+    def _check_machine(self, level_ids: list[str]) -> None:
+        codes = [state.code for state in self.states]
+        if len(set(codes)) != len(codes) or NONE in codes:
+            raise ValueError(f"state codes must be distinct and must not be {NONE!r} (the state outside them)")
+        if bool(self.states) != bool(self.moves):
+            raise ValueError("timed states need moves into and out of them, and moves need states")
+        for i, state in enumerate(self.states):
+            if state.level not in level_ids:
+                raise ValueError(f"states[{i}] ({state.code}): level {state.level!r} is not one of {level_ids}")
+        known = codes + [NONE]
+        for i, move in enumerate(self.moves):
+            for code in [*move.from_, move.to]:
+                if code not in known:
+                    raise ValueError(f"moves[{i}] ({move.code}): state {code!r} is not one of {known}")
+            for key in ("when", "last_day"):
+                if key == "last_day" and move.last_day is None:
+                    continue
+                try:
+                    names = (move.condition if key == "when" else move.last_condition).names
+                except ExpressionError as exc:
+                    raise ValueError(f"moves[{i}] ({move.code}).{key}: {exc}") from None
+                missing = sorted(names - set(self.indicators))
+                if missing:
+                    raise ValueError(f"moves[{i}] ({move.code}).{key} uses unknown indicator(s) {missing}")
+        entered = {move.to for move in self.moves}
+        for state in codes:
+            if state not in entered:
+                raise ValueError(f"state {state!r}: no move leads into it")
 
 
 def builtin_ids() -> list[str]:

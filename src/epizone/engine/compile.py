@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from epizone.domain.rules import ClusterCount, ClusterWindow, Cumulative, DaysSince, Metric, RuleSet, UNKNOWN, WindowSum
+from epizone.domain.rules import (NONE, UNKNOWN, ClusterCount, ClusterWindow, Cumulative, DaysSince, Metric, RuleSet,
+                                  WindowSum)
 from epizone.engine import transitions
 from epizone.engine.aggregate import CLUSTERS, Aggregates
 from epizone.engine.cutoff import from_day_number
-from epizone.engine.transitions import ON
 
 NO_DATA_CODE = "unknown.no_data"
 INFECTIONS = "infections"  # confirmed + asymptomatic
@@ -43,7 +43,7 @@ class Result:
     indicators: dict[str, np.ndarray]
     level: np.ndarray
     clause: np.ndarray
-    event: np.ndarray | None = None      # transition switches (see engine.transitions)
+    event: np.ndarray | None = None      # timed moves that took effect (see engine.transitions)
     completed: np.ndarray | None = None
 
     def shown(self, days: slice) -> "Result":
@@ -60,36 +60,33 @@ class Kernel:
     def __init__(self, rules: RuleSet):
         self.rules = rules
         self.level_ids = rules.level_ids
-        in_force = [f"{tr.code}.in_force" for tr in rules.transitions]
+        in_force = [f"{state.code}.in_force" for state in rules.states]
         self.clause_codes = [c.code for c in rules.clauses] + in_force + [NO_DATA_CODE]
         self._clause_level = np.array(
             [self.level_ids.index(c.level) for c in rules.clauses]
-            + [self.level_ids.index(tr.level) for tr in rules.transitions] + [self.level_ids.index(UNKNOWN)],
+            + [self.level_ids.index(state.level) for state in rules.states] + [self.level_ids.index(UNKNOWN)],
             dtype=np.int8,
         )
         self._series = sorted({ind.series for ind in rules.indicators.values() if getattr(ind, "series", None)})
         self._in_conditions = set().union(*(c.condition.names for c in rules.clauses),
-                                          *(side.condition.names for tr in rules.transitions for side in (tr.on, tr.off)))
+                                          *(move.names for move in rules.moves))
 
     def reasons(self, lang: str) -> list[str]:
         texts = [c.reason(lang) for c in self.rules.clauses]
-        texts += [(tr.zh if lang == "zh" else tr.en) for tr in self.rules.transitions]
+        texts += [(state.zh if lang == "zh" else state.en) for state in self.rules.states]
         return texts + (["数据截止日期晚于已有数据,无法评估"] if lang == "zh" else
                         ["No data reported up to the data cutoff: level cannot be assessed"])
 
-    def event_text(self, kind: int, completed: int, effective: int) -> str:
-        """``brake on: 3 consecutive days with incidence_7d > 100 to 2021-04-22; in force from 2021-04-24``."""
-        tr = self.rules.transitions[0]
-        switch = tr.on if kind == ON else tr.off
-        counted = "working days" if switch.calendar == "working_days" else "days"
-        ends = "in force from" if kind == ON else "lifted from"
-        return (f"{tr.code} {'on' if kind == ON else 'off'}: {switch.days} consecutive {counted} with {switch.when} "
-                f"to {from_day_number(completed)}; {ends} {from_day_number(effective)}")
+    def event_text(self, move_number: int, completed: int, effective: int) -> str:
+        """``brake.on: 3 consecutive days with incidence_7d > 100 to 2021-04-22; brake in force from 2021-04-24``."""
+        return event_text(self.rules, move_number - 1, from_day_number(completed), from_day_number(effective))
 
     def run(self, agg: Aggregates, chunk: Chunk, positions: np.ndarray, stale: np.ndarray,
-            population: np.ndarray | None = None, days: np.ndarray | None = None) -> Result:
+            population: np.ndarray | None = None, days: np.ndarray | None = None,
+            holidays: np.ndarray | None = None) -> Result:
         """``positions``: grid column of each assessed day's cutoff; ``stale``: cutoff beyond the data;
-        ``population``: of the chunk's units (NaN where unknown), for per-100k indicators."""
+        ``population``: of the chunk's units (NaN where unknown), for per-100k indicators; ``days``: the
+        assessed day numbers; ``holidays``: public holidays of the chunk's units (units x days, bool)."""
         dense = {name: _densify(agg, name, chunk) for name in self._series if name != INFECTIONS}
         if INFECTIONS in self._series:
             dense[INFECTIONS] = _densify(agg, "confirmed", chunk) + _densify(agg, "asymptomatic", chunk)
@@ -100,19 +97,24 @@ class Kernel:
         conditions = self._nulls_as_nan(values)
         clause = self._first_clause(conditions, (chunk.size, positions.size))
         event = completed = None
-        if self.rules.transitions:
-            event, completed = self._transition(conditions, clause, days, (chunk.size, positions.size))
+        if self.rules.states:
+            days = days if days is not None else np.arange(positions.size)
+            event, completed = self._moves(conditions, clause, days, holidays, (chunk.size, positions.size))
         if stale.any():
             clause[:, stale] = len(self.clause_codes) - 1
         return Result(values, self._clause_level[clause], clause, event, completed)
 
-    def _transition(self, conditions: dict[str, np.ndarray], clause: np.ndarray, days: np.ndarray | None,
-                    shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-        """Step the transition's state machine; where it is in force, its level replaces the clause's."""
-        tr = self.rules.transitions[0]
-        when = [np.broadcast_to(side.condition.evaluate(conditions, vector=True), shape) for side in (tr.on, tr.off)]
-        states = transitions.step(tr, when[0], when[1], days if days is not None else np.arange(shape[1]))
-        clause[states.on] = len(self.rules.clauses)
+    def _moves(self, conditions: dict[str, np.ndarray], clause: np.ndarray, days: np.ndarray,
+               holidays: np.ndarray | None, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+        """Step the timed states; where a unit is in one, the state's level replaces the clause's."""
+        moves = self.rules.moves
+        when = [np.broadcast_to(m.condition.evaluate(conditions, vector=True), shape) for m in moves]
+        last = [None if m.last_condition is None else
+                np.broadcast_to(m.last_condition.evaluate(conditions, vector=True), shape) for m in moves]
+        counted = [transitions.counted_days(days, m.calendar, holidays) for m in moves]
+        states = transitions.step(self.rules, when, last, counted)
+        timed = states.state > 0
+        clause[timed] = len(self.rules.clauses) - 1 + states.state[timed]
         return states.event, states.completed
 
     def _nulls_as_nan(self, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -275,3 +277,12 @@ def _cluster(agg: Aggregates, name: str, ind: ClusterWindow, chunk: Chunk, posit
         reported = np.cumsum(_densify(agg, CLUSTERS, chunk), axis=1, dtype=np.int32)
         active = active | (_window(reported, positions, ind.days) > 0)
     return active
+
+
+def event_text(rules: RuleSet, move: int, completed: object, effective: object) -> str:
+    """What a move did, in words: its run, the day that completed it and the day it took effect."""
+    m = rules.moves[move]
+    counted = {"every_day": "days", "working_days": "working days", "weekdays": "weekdays"}[m.calendar]
+    last = f", the last with {m.last_day}," if m.last_day else ""
+    effect = "lifted" if m.to == NONE else f"{m.to} in force"
+    return f"{m.code}: {m.days} consecutive {counted} with {m.when}{last} to {completed}; {effect} from {effective}"

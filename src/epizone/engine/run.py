@@ -36,7 +36,8 @@ class Plan:
     grid_days: int
     stale: np.ndarray       # cutoff later than the last date the data covers
     chunk_units: int
-    skip: int = 0           # leading days replayed only to know the transition state on the first day
+    skip: int = 0           # leading days replayed only to know the timed state on the first day
+    holidays: dict[int, np.ndarray] | None = None  # public holidays by unit index (-1: every unit), as day masks
 
     @property
     def shown(self) -> slice:
@@ -51,6 +52,17 @@ class Plan:
     @property
     def positions(self) -> np.ndarray:
         return self.cutoffs - self.grid_start
+
+    def holidays_of(self, chunk: Chunk) -> np.ndarray | None:
+        """The chunk's units x days mask of public holidays (None when there are none)."""
+        if not self.holidays:
+            return None
+        mask = np.zeros((chunk.size, self.days.size), dtype=bool)
+        mask |= self.holidays.get(-1, False)
+        for unit, days in self.holidays.items():
+            if chunk.first_unit <= unit < chunk.end_unit:
+                mask[unit - chunk.first_unit] |= days
+        return mask
 
     def chunks(self) -> Iterator[Chunk]:
         for first in range(0, len(self.units), self.chunk_units):
@@ -106,7 +118,7 @@ class BatchBuilder:
             pa.DictionaryArray.from_arrays(clause, self.reasons),
             cutoffs,
         ]
-        if self.kernel.rules.transitions:
+        if self.kernel.rules.states:
             columns.append(self._events(result))
         return pa.RecordBatch.from_arrays(columns, schema=self.schema)
 
@@ -149,7 +161,7 @@ def _schema(kernel: Kernel) -> pa.Schema:
             fields.append(pa.field(name, pa.int32(), isinstance(ind, DaysSince)))
     fields += [pa.field("reason_code", small, False), pa.field("reason", small, False),
                pa.field("data_through", pa.date32(), False)]
-    if kernel.rules.transitions:
+    if kernel.rules.states:
         fields.append(pa.field("event", pa.dictionary(pa.int32(), pa.string()), True))
     return pa.schema(fields)
 
@@ -175,7 +187,7 @@ def run(kernel: Kernel, agg: Aggregates, plan: Plan, lang: str = "en") -> Iterat
     positions, population = plan.positions, plan.population
     for chunk in plan.chunks():
         result = kernel.run(agg, chunk, positions, plan.stale, population[chunk.first_unit:chunk.end_unit],
-                            plan.days)
+                            plan.days, plan.holidays_of(chunk))
         yield chunk, builder.build(chunk, result.shown(plan.shown))
 
 

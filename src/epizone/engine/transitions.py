@@ -1,10 +1,12 @@
-"""Timed transitions as an explicit state machine, stepped day by day and vectorised over units.
+"""Timed states as an explicit state machine, stepped day by day and vectorised over units.
 
-Each unit is either off (the clauses decide its level) or on (the transition's level applies). A run
-of ``days`` consecutive counted days meeting the opposite switch's condition, counted from the day
-after the current state took effect, schedules the switch ``takes_effect`` days later. On a
-``working_days`` calendar a Sunday neither counts nor breaks the run. Every switch is recorded as an
-event: the day the run completed and the day the switch took effect.
+Each unit is in state 0 (``none``: the clauses decide its level) or in one of the rule set's timed
+states 1..S. Every move out of the current state keeps its own run of consecutive counted days on
+which its condition holds, counted from the day after the state took effect (or that day itself); a move completes when
+its run is long enough and its last-day condition holds, and takes effect ``takes_effect`` days
+later (the first listed move wins a tie). On a working-day calendar a Sunday (and on ``weekdays`` a
+Saturday) or a public holiday neither counts nor breaks a run. Every move is recorded as an event:
+which move, the day it completed and the day it took effect.
 """
 
 from __future__ import annotations
@@ -13,63 +15,86 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from epizone.domain.rules import Transition
+from epizone.domain.rules import NONE, RuleSet
 
-SUNDAY = 6  # datetime.date.weekday()
-ON, OFF = 1, 2
+SATURDAY, SUNDAY = 5, 6  # datetime.date.weekday()
 
 
 @dataclass
 class States:
-    """Per unit (rows) and day (columns): whether the transition is in force, and switch events."""
+    """Per unit (rows) and day (columns): the state in force and the moves that took effect."""
 
-    on: np.ndarray         # bool
-    event: np.ndarray      # int8: 0 none, ON switched on that day, OFF switched off that day
-    completed: np.ndarray  # int32: day index whose run completed the switch (where event != 0)
+    state: np.ndarray      # int8: 0 none, i + 1 the rule set's states[i]
+    event: np.ndarray      # int16: 0 none, m + 1 moves[m] took effect that day
+    completed: np.ndarray  # int32: day index whose run completed the move (where event != 0)
 
 
-def counted_days(days: np.ndarray, calendar: str) -> np.ndarray:
-    """Which day numbers count towards a run (1970-01-01, day 0, was a Thursday)."""
+def weekday(days: np.ndarray) -> np.ndarray:
+    """Monday 0 .. Sunday 6 of day numbers (1970-01-01, day 0, was a Thursday)."""
+    return (days + 3) % 7
+
+
+def counted_days(days: np.ndarray, calendar: str, holidays: np.ndarray | None = None) -> np.ndarray:
+    """Which days count towards a run: per day, or per unit and day when ``holidays`` (bool, units x days)."""
     if calendar == "every_day":
         return np.ones(days.size, dtype=bool)
-    return (days + 3) % 7 != SUNDAY
+    rest = weekday(days) >= (SATURDAY if calendar == "weekdays" else SUNDAY)
+    return ~rest if holidays is None else ~(rest | holidays)
 
 
-def step(tr: Transition, on_when: np.ndarray, off_when: np.ndarray, days: np.ndarray) -> States:
-    """``on_when``/``off_when``: each switch's condition per unit and day; ``days``: the day numbers."""
-    n, t_count = on_when.shape
-    counts = {True: counted_days(days, tr.off.calendar), False: counted_days(days, tr.on.calendar)}
-    state = np.zeros(n, dtype=bool)
+def state_index(rules: RuleSet) -> dict[str, int]:
+    return {NONE: 0} | {state.code: i + 1 for i, state in enumerate(rules.states)}
+
+
+def step(rules: RuleSet, when: list[np.ndarray], last: list[np.ndarray | None], counted: list[np.ndarray]) -> States:
+    """``when``/``last``: each move's run and last-day conditions (units x days); ``counted``: each move's
+    counted days (days, or units x days)."""
+    n, t_count = when[0].shape
+    index = state_index(rules)
+    sources = [np.isin(np.arange(len(index)), [index[s] for s in move.from_]) for move in rules.moves]
+    target = np.array([index[move.to] for move in rules.moves], dtype=np.int8)
+    wait = np.array([1] + [int(state.count_from == "day_after") for state in rules.states])  # by state
+    need = np.array([move.days for move in rules.moves])
+    delay = np.array([move.takes_effect for move in rules.moves])
+    state = np.zeros(n, dtype=np.int8)
     since = np.zeros(n, dtype=np.int64)
-    run = np.zeros(n, dtype=np.int64)
+    runs = np.zeros((len(rules.moves), n), dtype=np.int64)
     pending = np.full(n, -1, dtype=np.int64)
+    chosen = np.full(n, -1, dtype=np.int64)
     done_at = np.zeros(n, dtype=np.int64)
-    result = States(np.zeros((n, t_count), dtype=bool), np.zeros((n, t_count), dtype=np.int8),
+    result = States(np.zeros((n, t_count), dtype=np.int8), np.zeros((n, t_count), dtype=np.int16),
                     np.zeros((n, t_count), dtype=np.int32))
-    need = (tr.on.days, tr.off.days)
-    delay = (tr.on.takes_effect, tr.off.takes_effect)
     for t in range(t_count):
-        _flip(result, t, pending == t, state, since, run, pending, done_at)
+        _apply(result, t, pending == t, state, since, runs, pending, chosen, done_at, target, wait)
         active = (pending < 0) & (t >= since)
-        meets = np.where(state, off_when[:, t], on_when[:, t])
-        counted = np.where(state, counts[True][t], counts[False][t])
-        run = np.where(active & counted, np.where(meets, run + 1, 0), run)
-        complete = active & (run >= np.where(state, need[1], need[0]))
-        pending = np.where(complete, t + np.where(state, delay[1], delay[0]), pending)
-        done_at = np.where(complete, t, done_at)
-        run = np.where(complete, 0, run)
-        _flip(result, t, pending == t, state, since, run, pending, done_at)
-        result.on[:, t] = state
+        winner = np.full(n, -1, dtype=np.int64)
+        for m in range(len(rules.moves)):
+            mine = active & sources[m][state]
+            day = counted[m][..., t]
+            runs[m] = np.where(mine & day, np.where(when[m][:, t], runs[m] + 1, 0), runs[m])
+            complete = mine & (runs[m] >= need[m]) & (winner < 0)
+            if last[m] is not None:
+                complete &= last[m][:, t]
+            winner[complete] = m
+        completed = winner >= 0
+        if completed.any():
+            pending[completed] = t + delay[winner[completed]]
+            chosen[completed] = winner[completed]
+            done_at[completed] = t
+            runs[:, completed] = 0
+            _apply(result, t, pending == t, state, since, runs, pending, chosen, done_at, target, wait)
+        result.state[:, t] = state
     return result
 
 
-def _flip(result: States, t: int, now: np.ndarray, state: np.ndarray, since: np.ndarray, run: np.ndarray,
-          pending: np.ndarray, done_at: np.ndarray) -> None:
+def _apply(result: States, t: int, now: np.ndarray, state: np.ndarray, since: np.ndarray, runs: np.ndarray,
+           pending: np.ndarray, chosen: np.ndarray, done_at: np.ndarray, target: np.ndarray,
+           wait: np.ndarray) -> None:
     if not now.any():
         return
-    result.event[now, t] = np.where(state[now], OFF, ON)
+    result.event[now, t] = chosen[now] + 1
     result.completed[now, t] = done_at[now]
-    state[now] = ~state[now]
-    since[now] = t + 1
-    run[now] = 0
+    state[now] = target[chosen[now]]
+    since[now] = t + wait[state[now]]
+    runs[:, now] = 0
     pending[now] = -1

@@ -22,6 +22,7 @@ from epizone.engine.cutoff import DataThrough, day_number, from_day_number
 from epizone.engine.run import CHUNK_CELLS, Plan, ahead, make_plan, run
 from epizone.io.areas import read_areas
 from epizone.io.groups import read_groups
+from epizone.io.holidays import EVERY_UNIT, read_holidays
 from epizone.io import cases as case_file, counts as count_file, metrics as metric_file
 from epizone.io.tables import Table, read_table
 from epizone.io.write import output_format, write_batches
@@ -42,6 +43,7 @@ class Request:
     data_end: dt.date | None = None
     lang: str = "en"
     chunk_cells: int = CHUNK_CELLS
+    holidays: Path | None = None
 
 
 @dataclass
@@ -124,7 +126,8 @@ def _prepare(req: Request, rules: RuleSet, hierarchy: Hierarchy, cases_table: Ta
     start, end = _period(req, agg)
     data_end = day_number(req.data_end) if req.data_end else None
     plan = make_plan(agg, units, day_number(start), day_number(end), req.data_through, data_end, req.chunk_cells,
-                     replay=bool(rules.transitions))
+                     replay=bool(rules.states))
+    plan.holidays = _holidays(req, rules, hierarchy, unit, plan.days)
     summary = Summary(rules.ref, unit, len(units), start, end, str(req.data_through),
                       _date(agg.first_day), req.data_end or _date(agg.last_day),
                       unassigned=agg.unassigned)
@@ -173,6 +176,19 @@ def _counted(prepared: Prepared, progress: Callable[[int, int], None] | None) ->
 def _chain(first: pa.RecordBatch, rest: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
     yield first
     yield from rest
+
+
+def _holidays(req: Request, rules: RuleSet, hierarchy: Hierarchy, unit: str,
+              days: np.ndarray) -> dict[int, np.ndarray] | None:
+    """Day masks of public holidays: the rule set's for every unit (key -1), the file's by unit index."""
+    pairs = read_holidays(req.holidays, hierarchy, unit) if req.holidays is not None else []
+    if all(move.calendar == "every_day" for move in rules.moves):
+        return None
+    masks: dict[int, np.ndarray] = {}
+    for day, unit_index in [(day_number(d), EVERY_UNIT) for d in rules.holidays] + pairs:
+        if days[0] <= day <= days[-1]:
+            masks.setdefault(unit_index, np.zeros(days.size, dtype=bool))[day - days[0]] = True
+    return masks or None
 
 
 def _unit_index(hierarchy: Hierarchy, unit: str, units: list[Area]) -> dict[str, int]:

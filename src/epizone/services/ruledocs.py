@@ -47,18 +47,27 @@ def render_markdown(rules: RuleSet) -> str:
 
 
 def _transitions(rules: RuleSet) -> list[str]:
-    lines = []
-    for tr in rules.transitions:
-        lines += [f"## Timed transition `{tr.code}`", "",
-                  f"While in force the level is `{tr.level}` (reason `{tr.code}.in_force`): {tr.en} ({tr.zh}).", "",
-                  "| switch | condition | consecutive days | calendar | takes effect | en | zh |",
-                  "|---|---|---|---|---|---|---|"]
-        for name, side in (("on", tr.on), ("off", tr.off)):
-            lines.append(f"| {name} | `{side.when}` | {side.days} | {side.calendar} | "
-                         f"{side.takes_effect} day(s) later | {side.en} | {side.zh} |")
-        lines += ["", "Runs count from the day after the current state took effect; on `working_days` a "
-                  "Sunday neither counts nor breaks a run; each switch is reported in the `event` column.", ""]
-    return lines
+    if not rules.states:
+        return []
+    lines = ["## Timed states", "",
+             "Outside every state (`none`) the clauses decide; in a state the level is the state's, whatever the "
+             "clauses say (reason `<state>.in_force`).", "",
+             "| state | level | en | zh |", "|---|---|---|---|",
+             *[f"| `{s.code}` | `{s.level}` | {s.en} | {s.zh} |" for s in rules.states],
+             "", "| move | from | to | condition on each day of the run | consecutive days | calendar | "
+             "on the last day also | takes effect | en | zh |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for m in rules.moves:
+        last = f"`{m.last_day}`" if m.last_day else ""
+        lines.append(f"| `{m.code}` | {', '.join(f'`{s}`' for s in m.from_)} | `{m.to}` | `{m.when}` | {m.days} | "
+                     f"{m.calendar} | {last} | {m.takes_effect} day(s) later | {m.en} | {m.zh} |")
+    lines += ["", "Runs count from the day after the current state took effect; when several moves complete on one "
+              "day the first listed wins; on `working_days` (Monday to Saturday) and `weekdays` (Monday to Friday) "
+              "a day off or public holiday neither counts nor breaks a run; each move is reported in the `event` "
+              "column."]
+    if rules.holidays:
+        lines += ["", "Public holidays of every unit: " + ", ".join(str(d) for d in rules.holidays)
+                  + " (more, also by area, with `--holidays FILE`)."]
+    return lines + [""]
 
 
 def _source(s: object) -> str:
