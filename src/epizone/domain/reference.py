@@ -33,6 +33,7 @@ class CaseRecord:
     area_code: str
     classification: str
     cluster_id: str = ""
+    imported: bool = False  # True only where the line list says the case was imported
 
 
 @dataclass(frozen=True)
@@ -253,11 +254,15 @@ def _indicator(ind: object, cases: list[CaseRecord], counts: list[CountRecord], 
         return (c - max(positive)).days if positive else None
     if isinstance(ind, ClusterCount):
         members: dict[str, int] = defaultdict(int)
+        local: set[str] = set()
         for case in cases:
             if case.cluster_id and case.classification in ind.classifications and case.report_date <= c:
                 members[case.cluster_id] += 1
+                if not case.imported:
+                    local.add(case.cluster_id)
         reported = sum(r.value for r in counts if r.metric == CLUSTER_METRIC and r.date <= c)
-        return sum(1 for n in members.values() if n >= ind.min_cases) + reported
+        return sum(1 for cluster, n in members.items()
+                   if n >= ind.min_cases and (cluster in local or not ind.involving_local)) + reported
     if isinstance(ind, Cumulative):
         return sum(_daily(ind.series, cases, counts, c).values())
     if isinstance(ind, WindowSum):
@@ -297,11 +302,15 @@ def _indicator(ind: object, cases: list[CaseRecord], counts: list[CountRecord], 
     if isinstance(ind, ClusterWindow):
         first = c - dt.timedelta(days=ind.days - 1)
         members: dict[str, int] = defaultdict(int)
+        local: set[str] = set()
         for case in cases:
-            if (case.cluster_id and case.classification in ind.classifications
-                    and first <= case.report_date <= c):
-                members[case.cluster_id] += 1
-        if any(n >= ind.min_cases for n in members.values()):
+            if case.cluster_id and case.classification in ind.classifications and case.report_date <= c:
+                if first <= case.report_date:
+                    members[case.cluster_id] += 1
+                if not case.imported:
+                    local.add(case.cluster_id)
+        if any(n >= ind.min_cases and (cluster in local or not ind.involving_local)
+               for cluster, n in members.items()):
             return True
         reported: dict[dt.date, int] = defaultdict(int)
         for row in counts:

@@ -104,10 +104,14 @@ class DaysSince(_SeriesOrMetric):
 
 
 class ClusterWindow(_Indicator):
+    """True when one cluster has ``min_cases`` cases of the unit dated in the window. ``involving_local``:
+    only clusters with a local case (``imported`` not true) dated up to that day count."""
+
     kind: Literal["cluster_window"]
     days: int = Field(ge=1, le=366)
     min_cases: int = Field(ge=2)
     classifications: list[Literal["confirmed", "asymptomatic"]] = Field(min_length=1)
+    involving_local: bool = False
 
 
 class ClusterCount(_Indicator):
@@ -117,6 +121,7 @@ class ClusterCount(_Indicator):
     kind: Literal["cluster_count"]
     min_cases: int = Field(ge=2)
     classifications: list[Literal["confirmed", "asymptomatic"]] = Field(min_length=1)
+    involving_local: bool = False  # count a cluster once it also has a local case (``imported`` not true)
 
 
 class MetricSource(_Strict):

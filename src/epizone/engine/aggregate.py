@@ -163,27 +163,44 @@ class _ClusterDays:
     span: int
     clusters: int
     first: int
+    local_groups: np.ndarray | None = None  # sorted groups with a local case, and the day of their first one
+    local_first: np.ndarray | None = None
 
     @classmethod
-    def of(cls, cases: CaseArrays, classifications: list[str], first: int, last: int) -> "_ClusterDays":
+    def of(cls, cases: CaseArrays, classifications: list[str], first: int, last: int,
+           involving_local: bool = False) -> "_ClusterDays":
         allowed = np.isin(cases.classification, [CLASSIFICATIONS.index(c) for c in classifications])
         mask = (cases.unit >= 0) & (cases.cluster >= 0) & allowed
         span = last - first + 1
         clusters = int(cases.cluster.max()) + 1 if cases.cluster.size else 1
-        key = np.sort((cases.unit[mask].astype(np.int64) * clusters + cases.cluster[mask]) * span
-                      + (cases.day[mask] - first))
-        return cls(key, span, clusters, first)
+        keys = (cases.unit.astype(np.int64) * clusters + cases.cluster) * span + (cases.day - first)
+        found = cls(np.sort(keys[mask]), span, clusters, first)
+        if involving_local:
+            local = mask if cases.imported is None else mask & ~cases.imported
+            ordered = np.sort(keys[local])
+            groups = ordered // span
+            head = np.r_[True, groups[1:] != groups[:-1]] if ordered.size else np.zeros(0, dtype=bool)
+            found.local_groups, found.local_first = groups[head], (ordered[head] % span + first).astype(np.int32)
+        return found
 
     @property
     def group(self) -> np.ndarray:
         return self.key // self.span
+
+    def local_from(self, groups: np.ndarray) -> np.ndarray:
+        """The day from which each group involves local infection (its first local case; never: INT32 max)."""
+        never = np.full(groups.size, np.iinfo(np.int32).max, dtype=np.int64)
+        if self.local_groups is None or self.local_groups.size == 0:
+            return never
+        at = np.minimum(np.searchsorted(self.local_groups, groups), self.local_groups.size - 1)
+        return np.where(self.local_groups[at] == groups, self.local_first[at], never)
 
 
 def _clusters_reached(cases: CaseArrays | None, ind: ClusterCount, first: int, last: int) -> Series:
     """For each unit and day, how many of its clusters reached ``min_cases`` cases that day (k-th case)."""
     if cases is None:
         return Series(np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.int64))
-    sorted_days = _ClusterDays.of(cases, ind.classifications, first, last)
+    sorted_days = _ClusterDays.of(cases, ind.classifications, first, last, ind.involving_local)
     key, span, clusters, group = sorted_days.key, sorted_days.span, sorted_days.clusters, sorted_days.group
     k = ind.min_cases - 1
     starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if key.size else np.zeros(0, np.int64)
@@ -192,6 +209,9 @@ def _clusters_reached(cases: CaseArrays | None, ind: ClusterCount, first: int, l
     kth = key[enough + k]
     units = (kth // span // clusters).astype(np.int64)
     days = (kth % span + first).astype(np.int64)
+    if ind.involving_local:  # counted from the later of its k-th case and its first local case
+        days = np.maximum(days, sorted_days.local_from(kth // span))
+        units, days = units[days <= last], days[days <= last]
     pairs, totals = np.unique(units * span + (days - first), return_counts=True)
     return Series((pairs // span).astype(np.int32), (pairs % span + first).astype(np.int32), totals.astype(np.int64))
 
@@ -206,12 +226,14 @@ def _cluster_intervals(cases: CaseArrays | None, ind: ClusterWindow, first: int,
     empty = np.zeros(0, dtype=np.int32)
     if cases is None:
         return Intervals(empty, empty, empty)
-    sorted_days = _ClusterDays.of(cases, ind.classifications, first, last)
+    sorted_days = _ClusterDays.of(cases, ind.classifications, first, last, ind.involving_local)
     key, span, clusters, group = sorted_days.key, sorted_days.span, sorted_days.clusters, sorted_days.group
     k = ind.min_cases - 1
     day = (key % span + first).astype(np.int32)
     same = group[k:] == group[:key.size - k] if key.size > k else np.zeros(0, dtype=bool)
     start, end = day[k:][same], day[:key.size - k][same] + ind.days - 1
+    if ind.involving_local:  # from the day the cluster has a local case
+        start = np.maximum(start, sorted_days.local_from(group[k:][same])).astype(np.int32)
     keep = start <= end
     unit = (group[k:][same] // clusters).astype(np.int32)
     return Intervals(unit[keep], start[keep], end[keep].astype(np.int32))

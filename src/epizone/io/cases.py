@@ -18,6 +18,7 @@ OPTIONAL = ("onset_date", "imported")
 CODED = ("report_date", "area_code", "classification", "cluster_id", "onset_date", "imported")
 CLASSIFICATIONS = ("confirmed", "asymptomatic")
 BOOLEAN_TEXT = ("", "true", "false", "1", "0", "yes", "no", "y", "n", "t", "f")
+TRUE_TEXT = ("true", "1", "yes", "y", "t")
 UNKNOWN_AREA = "the code of an area in the areas file"
 
 
@@ -31,6 +32,7 @@ class CaseArrays:
     cluster: np.ndarray         # int32, -1 when in no known cluster
     area: np.ndarray            # int64, index into area_codes
     area_codes: list[str]
+    imported: np.ndarray | None = None  # bool, True where ``imported`` says true (None: no such column)
 
 
 def load_cases(table: Table, unit_of: dict[str, int]) -> tuple[CaseArrays, list[Problem]]:
@@ -57,8 +59,10 @@ def _decode(table: Table, unit_of: dict[str, int], ids: pa.ChunkedArray, hashes:
     extra = [coded(table, c) for c in OPTIONAL if table.has(c)]
     keep, dup_problems = _repeated_ids(table, ids, hashes.result(), [area, report, kinds, clusters, *extra])
     problems += dup_problems
+    imported = _imported(table)
     cases = CaseArrays(unit[keep].astype(np.int32), report[keep], classification[keep].astype(np.int8),
-                       cluster[keep].astype(np.int32), area.codes[keep], area.values)
+                       cluster[keep].astype(np.int32), area.codes[keep], area.values,
+                       None if imported is None else imported[keep])
     return problems, cases
 
 
@@ -71,6 +75,12 @@ def _optional_columns(table: Table) -> list[Problem]:
         bad = flags.mapped(lambda v: 0 if v.lower() in BOOLEAN_TEXT else BAD) == BAD
         problems += rejected(table, "imported", flags, bad, "true or false (or 1/0, yes/no), or empty")
     return problems
+
+
+def _imported(table: Table) -> np.ndarray | None:
+    if not table.has("imported"):
+        return None
+    return coded(table, "imported").mapped(lambda v: int(v.lower() in TRUE_TEXT)) == 1
 
 
 def _hashes(ids: pa.ChunkedArray) -> np.ndarray:

@@ -91,11 +91,13 @@ def _how(ind: object) -> str:
         what = f"reported `{ind.metric}` above 0" if ind.metric else f"{ind.series} case"
         return f"days from the last {what} to the data cutoff (null when none)"
     if isinstance(ind, ClusterCount):
+        local = ", once one of them is local (not marked imported)" if ind.involving_local else ""
         return (f"clusters of the unit with {ind.min_cases}+ cases ({', '.join(ind.classifications)}) dated up to the "
-                "data cutoff, plus new clusters reported in counts")
+                f"data cutoff{local}, plus new clusters reported in counts")
     if isinstance(ind, ClusterWindow):
+        local = " and a local case (not marked imported) by then" if ind.involving_local else ""
         return (f"true when one cluster has {ind.min_cases}+ cases ({', '.join(ind.classifications)}) of the unit "
-                f"in the {ind.days} days ending at the data cutoff, or counts report a new cluster then")
+                f"in the {ind.days} days ending at the data cutoff{local}, or counts report a new cluster then")
     if isinstance(ind, Metric):
         sources = " else ".join(_source(s) for s in ind.sources)
         return f"latest reported {sources}, dated within {ind.stale_days} days up to the data cutoff (null when none)"
