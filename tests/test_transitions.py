@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from epizone.domain.model import Area, Hierarchy
+from epizone.domain.problems import InputError
 from epizone.domain.reference import CaseRecord, MetricRecord, evaluate
 from epizone.domain.rules import load_rule_set
 from epizone.services.assess import Request, assess_table
@@ -115,3 +116,53 @@ def test_cn_2022_11_high_until_five_clean_days(tmp_path):
                           CaseRecord("b", day + dt.timedelta(days=3), "350102001001", "confirmed")],
                          [], "community", day, end, data_end=end)
     assert {(r.area_code, r.date): r.level for r in reference} == rows
+
+
+def test_a_public_holiday_neither_counts_nor_breaks_the_working_day_run(tmp_path):
+    # brake from Sat 8 May; below 100 from Sun 9: Mon 10, Tue 11, Wed 12, (Thu 13 Ascension), Fri 14, Sat 15
+    start = dt.date(2021, 5, 3)
+    values = [150] * 5 + [80] * 12
+    rows = _run(tmp_path, [MetricRecord("09162", start + dt.timedelta(days=i), "incidence_7d", v)
+                           for i, v in enumerate(values)], start=start)
+    assert _in_force(rows)[0] == dt.date(2021, 5, 7)   # Mon-Wed above 100 -> from Fri 7
+    # counted from Sat 8: Sat 8, Mon 10, Tue 11, Wed 12, Fri 14 (Sun 9 and Thu 13 skipped) -> lifted Sun 16
+    assert _in_force(rows)[-1] == dt.date(2021, 5, 15)
+    assert rows[dt.date(2021, 5, 16)][2] == ("brake.off: 5 consecutive working days with incidence_7d < 100 to "
+                                             "2021-05-14; lifted from 2021-05-16")
+
+
+def test_a_regional_holiday_from_a_file_applies_to_the_units_below_its_area(tmp_path):
+    # Corpus Christi, Thu 3 Jun 2021: a holiday in Bavaria (09), not in Berlin (11)
+    areas = tmp_path / "areas.csv"
+    areas.write_text("code,name,parent_code,kind,population\n09,Bayern,,province,\n"
+                     "11,Berlin,,province,\n09162,München,09,county,1488202\n11000,Berlin,11,county,3664088\n",
+                     encoding="utf-8")
+    start = dt.date(2021, 5, 24)
+    values = [150, 150, 150, 150, 150] + [80] * 14
+    metrics = tmp_path / "metrics.csv"
+    metrics.write_text("area_code,date,metric,value\n" + "".join(
+        f"{code},{start + dt.timedelta(days=i)},incidence_7d,{v}\n" for code in ("09162", "11000")
+        for i, v in enumerate(values)), encoding="utf-8")
+    holidays = tmp_path / "holidays.csv"
+    holidays.write_text("date,area_code\n2021-06-03,09\n", encoding="utf-8")
+    table, _ = assess_table(Request(areas=areas, metrics=metrics, rules=RULES, start=start,
+                                    end=start + dt.timedelta(days=18), holidays=holidays))
+    last = {code: max(r["date"] for r in table.to_pylist() if r["area_code"] == code and r["level"] == "brake")
+            for code in ("09162", "11000")}
+    # brake from Thu 27 May (Tue 25 - Wed 26 ... completed Wed 26); counted from Fri 28: Fri 28, Sat 29,
+    # Tue 1, Wed 2, Thu 3 in Berlin -> lifted Sat 5; in Munich Thu 3 is skipped: Fri 4 -> lifted Sun 6
+    assert last == {"11000": dt.date(2021, 6, 4), "09162": dt.date(2021, 6, 5)}
+
+
+def test_a_bad_holidays_file_is_reported_with_line_and_column(tmp_path):
+    areas, metrics = _files(tmp_path, _series([150, 150, 150, 80]))
+    holidays = tmp_path / "holidays.csv"
+    holidays.write_text("date,area_code\n2021-02-30,\n2021-05-13,XX\n", encoding="utf-8")
+    try:
+        assess_table(Request(areas=areas, metrics=metrics, rules=RULES, holidays=holidays))
+    except InputError as exc:
+        text = str(exc)
+    else:
+        raise AssertionError("a bad holidays file was accepted")
+    assert f"{holidays}:2: column 'date' (1): value '2021-02-30': a date as YYYY-MM-DD" in text
+    assert f"{holidays}:3: column 'area_code' (2): value 'XX'" in text
