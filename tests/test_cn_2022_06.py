@@ -108,3 +108,16 @@ def test_other_compounds_stay_low(tmp_path):
                                     metrics=tmp_path / "metrics.csv", rules=RULES, start=D, end=day(12),
                                     data_end=day(12)))
     assert {r["level"] for r in table.to_pylist() if r["area_code"] == "C2"} == {"low"}
+
+
+def test_explain_names_the_move_that_set_the_timed_state(tmp_path):
+    from epizone.services.explain import explain
+
+    _run(tmp_path, [0], [(7, "mass_testing_negative")], end=12)
+    req = Request(areas=tmp_path / "areas.csv", cases=tmp_path / "cases.csv", metrics=tmp_path / "metrics.csv",
+                  rules=RULES, data_end=day(12))
+    result = explain(req, "C1", day(9))
+    assert (result.level, result.reason_code) == ("medium", "medium_after_high.in_force")
+    assert result.last_move.startswith("high.to_medium: 7 consecutive days with new_infections_1d == 0")
+    assert result.last_move.endswith("to 2022-07-08; medium_after_high in force from 2022-07-09")
+    assert explain(req, "C2", day(9)).last_move is None

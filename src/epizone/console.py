@@ -94,6 +94,8 @@ def print_explanation(e: Explanation) -> None:
         clauses.add_row(c.code, c.when, mark, _level(c.level))
     out.print(clauses)
     out.print(f"reason {escape('[' + e.reason_code + ']')}: {escape(e.reason)}")
+    if e.last_move:
+        out.print(f"last timed move: {escape(e.last_move)}")
 
 
 def print_demo(report: DemoReport) -> None:

@@ -39,6 +39,7 @@ class Explanation:
     windows: dict[str, tuple[dt.date, dt.date]]  # windowed indicator -> first and last data date
     clauses: list[ClauseCheck]
     stale: bool
+    last_move: str | None = None  # the timed move that last took effect up to the day, in words
 
 
 def explain(req: Request, area: str, date: dt.date) -> Explanation:
@@ -48,7 +49,7 @@ def explain(req: Request, area: str, date: dt.date) -> Explanation:
     chunk = Chunk(index, index + 1, prepared.plan.grid_start, prepared.plan.grid_days)
     plan = prepared.plan  # the assessed day is its last day (earlier ones replay timed transitions)
     result = prepared.kernel.run(prepared.agg, chunk, plan.positions, plan.stale,
-                                 plan.population[index:index + 1], plan.days)
+                                 plan.population[index:index + 1], plan.days, plan.holidays_of(chunk))
     values = {name: _scalar(v) for name, v in result.indicators.items()}
     rules, lang = prepared.rules, req.lang
     stale = bool(plan.stale[-1])
@@ -67,8 +68,18 @@ def explain(req: Request, area: str, date: dt.date) -> Explanation:
         labels.get(level, "未知" if lang == "zh" else "Unknown"),
         prepared.kernel.clause_codes[clause_index], prepared.kernel.reasons(lang)[clause_index],
         {name: (values[name], (ind.zh if lang == "zh" else ind.en)) for name, ind in rules.indicators.items()},
-        windows, checks, stale,
+        windows, checks, stale, _last_move(prepared, result),
     )
+
+
+def _last_move(prepared, result) -> str | None:  # noqa: ANN001
+    """The move that put the unit in its timed state (or took it out), with its run and dates."""
+    if result.event is None or not result.event[0].any():
+        return None
+    day = int(np.flatnonzero(result.event[0])[-1])
+    days = prepared.plan.days
+    return prepared.kernel.event_text(int(result.event[0, day]), int(days[int(result.completed[0, day])]),
+                                      int(days[day]))
 
 
 def _find_unit(units, area: str, file: str, kind: str) -> int:  # noqa: ANN001
