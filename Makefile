@@ -19,7 +19,7 @@ $(BENCH_STAMP): $(STAMP)
 	rm -f $(VENV)/.bench-* && touch $@
 
 $(STORE_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[store]'
+	$(BIN)/python -m pip install --quiet -e '.[store,api]'
 	rm -f $(VENV)/.store-* && touch $@
 
 demo: $(STAMP)

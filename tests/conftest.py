@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from databases import empty_store, postgres_url, store  # noqa: F401  (fixtures: SQLite and PostgreSQL)
+
 AREAS = """code,name,parent_code,kind,population
 35,Fujian,,province,41540086
 3501,Fuzhou,35,city,8291268

@@ -163,6 +163,23 @@ def db(ctx: typer.Context) -> None:
     store_app(args=ctx.args, prog_name="epizone db")
 
 
+@app.command()
+def serve(
+    db: Annotated[Optional[str], typer.Option("--db", help="Database URL (default: $EPIZONE_DATABASE_URL, "
+                                                            "else sqlite:///epizone.db)")] = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on")] = 8000,
+    public_read: Annotated[bool, typer.Option("--public-read", help="Anyone may read published levels and "
+                                                                    "announcements without a token")] = False,
+) -> None:
+    """Start the REST service on the store (FastAPI on uvicorn): API under /api/v1, docs at /docs."""
+    try:  # loaded on use, like `db`
+        from epizone.api.serve import serve as run_service
+    except ImportError as exc:
+        _fail(ValueError(f"the service needs its optional dependencies: pip install 'epizone[api]' ({exc})"))
+    run_service(db, host, port, public_read)
+
+
 @rules_app.command("list")
 def rules_list() -> None:
     """List the built-in rule sets."""

@@ -17,7 +17,7 @@ def db(empty_store, *args: str, env: dict[str, str] | None = None):
 def test_init_import_status(empty_store):
     result = db(empty_store, "init")
     assert result.exit_code == 0, result.output
-    assert "schema at revision 0001" in result.stdout
+    assert "schema at revision 0002" in result.stdout
     result = db(empty_store, "import", "areas", str(empty_store.areas()), "--user", "ann")
     assert result.exit_code == 0, result.output
     assert "imported as batch 1 (7 rows read: 7 new, 0 revised, 0 unchanged)" in result.stdout
@@ -86,3 +86,41 @@ def test_users(empty_store):
     assert db(store, "users", "add", "y", "--role", "reporter", "--scope", "nowhere").exit_code == 2
     assert db(store, "users", "list").stdout.split() == ["rita", "reporter", "350102"]
     assert "audit log: 2 entries" in db(store, "status").stdout
+
+
+def test_runs_publish_announcements_retract_measures_tokens(empty_store):
+    store = empty_store.upgrade()
+    db(store, "import", "areas", str(store.areas()))
+    db(store, "import", "cases", str(store.cases("c1,2020-02-01,350102001,confirmed,")))
+    result = db(store, "runs", "create", "--date", "2020-02-05", "--data-end", "2020-02-05", "--user", "ann")
+    assert result.exit_code == 0, result.output
+    assert "run 1: cn-2020-02@1, 2 county units, 2020-02-05 to 2020-02-05" in result.stdout
+    assert "low 1, medium 1" in result.stdout
+    assert db(store, "runs", "list").stdout.split()[:2] == ["1", "cn-2020-02@1"]
+    bad = db(store, "runs", "create", "--start", "2020-02-05", "--end", "2020-02-01")
+    assert bad.exit_code == 2 and "no run was made" in bad.stderr
+    result = db(store, "publish", "1", "--date", "2020-02-05", "--user", "ann")
+    assert result.exit_code == 0 and "Announcement No. 1: risk levels in force from 2020-02-05" in result.stdout
+    again = db(store, "publish", "1", "--date", "2020-02-05")
+    assert "already published as announcement No. 1" in again.stdout
+    zh = db(store, "announcements", "show", "1", "--lang", "zh").stdout
+    assert zh.startswith("第1号公告:自2020年2月5日起执行的风险等级")
+    assert '"kind": "publish"' in db(store, "announcements", "show", "1", "--lang", "json").stdout
+    result = db(store, "retract", "1", "--reason", "test")
+    assert result.exit_code == 0 and "retraction of announcement No. 1" in result.stdout
+    assert db(store, "announcements", "list").stdout.splitlines()[0].split()[:3] == ["2", "retraction", "2020-02-05"]
+    assert db(store, "retract", "1", "--reason", "again").exit_code == 2
+    result = db(store, "measures", "add", "--rules", "cn-2020-02", "--level", "high", "--zh", "封控", "--en", "Lockdown")
+    assert result.exit_code == 0 and "(cn-2020-02 high #3)" in result.stdout
+    assert db(store, "measures", "list", "--rules", "cn-2020-02", "--level", "high").stdout.count("\n") == 3
+    assert db(store, "measures", "add", "--rules", "cn-2020-02", "--level", "x", "--zh", "a", "--en", "b").exit_code == 2
+    db(store, "users", "add", "vic", "--role", "viewer")
+    result = db(store, "tokens", "create", "vic", "--label", "laptop", "--expires-days", "30")
+    token = result.stdout.strip()
+    assert result.exit_code == 0 and token.startswith("ezt_") and "\n" not in token
+    assert db(store, "tokens", "list", "--for", "vic").stdout.split() == ["1", "vic", token.split("_")[1], "laptop",
+                                                                          "active"]
+    assert "token 1 of vic revoked" in db(store, "tokens", "revoke", "1").stdout
+    assert db(store, "tokens", "create", "nobody").exit_code == 2
+    result = db(store, "users", "update", "vic", "--disable")
+    assert result.exit_code == 0 and db(store, "users", "list").stdout.split() == ["vic", "viewer", "disabled"]

@@ -11,7 +11,8 @@ from epizone.store.models import Base
 from epizone.store.settings import DEFAULT_URL, StoreSettings
 
 TABLES = {"import_batches", "areas", "area_aliases", "case_reports", "count_reports", "users", "audit_log",
-          "alembic_version"}
+          "api_tokens", "rule_sets", "assessment_runs", "assessed_levels", "publications", "published_levels",
+          "announcements", "measures", "alembic_version"}
 
 
 def test_upgrade_creates_the_schema_in_an_empty_database(empty_store):

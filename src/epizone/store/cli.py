@@ -27,7 +27,7 @@ from epizone.store.migrate import SchemaError
 from epizone.store.models import ROLES
 from epizone.store.queries import Status, status as store_status
 from epizone.store.settings import StoreSettings
-from epizone.store.users import UserError, add_user, list_users
+from epizone.store.users import UserError, UserNotFound, add_user, list_users, update_user
 
 BAD_INPUT = 2
 STORE_UNUSABLE = 1
@@ -36,8 +36,16 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="The operational store: schema, imports with history, users.")
 import_app = typer.Typer(no_args_is_help=True, help="Import a file: one transaction, idempotent, corrections kept.")
 users_app = typer.Typer(no_args_is_help=True, help="Users of the store.")
+runs_app = typer.Typer(no_args_is_help=True, help="Assessment runs: the store's data graded as of a moment, frozen.")
+announcements_app = typer.Typer(no_args_is_help=True, help="Announcements of published levels and retractions.")
+measures_app = typer.Typer(no_args_is_help=True, help="The catalogue of measures per rule set and level.")
+tokens_app = typer.Typer(no_args_is_help=True, help="API tokens (shown once, stored hashed).")
 app.add_typer(import_app, name="import")
 app.add_typer(users_app, name="users")
+app.add_typer(runs_app, name="runs")
+app.add_typer(announcements_app, name="announcements")
+app.add_typer(measures_app, name="measures")
+app.add_typer(tokens_app, name="tokens")
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -196,4 +204,29 @@ def users_list(db: DbOpt = None) -> None:
     """List the users."""
     with _store(db) as engine:
         for info in list_users(engine):
-            out.print(f"{info.name}\t{info.role}\t{info.scope_area_code or ''}")
+            out.print(f"{info.name}\t{info.role}\t{info.scope_area_code or ''}" + ("\tdisabled" if info.disabled else ""))
+
+
+@users_app.command("update")
+def users_update(
+    name: Annotated[str, typer.Argument(help="The user's name")],
+    role: Annotated[Optional[str], typer.Option("--role", help=f"New role: one of {', '.join(ROLES)}")] = None,
+    scope: Annotated[Optional[str], typer.Option("--scope", help="New scope (a reporter's area code)")] = None,
+    disabled: Annotated[Optional[bool], typer.Option("--disable/--enable", help="Refuse (or accept again) "
+                                                                              "the user's tokens")] = None,
+    db: DbOpt = None,
+    user: UserOpt = None,
+) -> None:
+    """Change a user's role, scope, or disable them."""
+    with _store(db) as engine:
+        try:
+            info = update_user(engine, name, _user(user), role, scope, disabled)
+        except (UserError, UserNotFound) as exc:
+            _fail(str(exc), BAD_INPUT)
+    out.print(f"{info.name}: {info.role}{', scope ' + info.scope_area_code if info.scope_area_code else ''}"
+              f"{', disabled' if info.disabled else ''}")
+
+
+from epizone.store.cli_service import register  # noqa: E402  (runs, publish, announcements, measures, tokens)
+
+register(app, runs_app, announcements_app, measures_app, tokens_app)

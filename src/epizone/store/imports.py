@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import asdict, dataclass
+from collections.abc import Collection
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
@@ -49,32 +50,51 @@ class ImportResult:
         return self.batch_id is not None
 
 
+class ScopeError(PermissionError):
+    """The file holds records of areas outside the importer's scope; nothing was imported."""
+
+    def __init__(self, file: str, codes: list[str]):
+        self.file, self.codes = file, codes
+        shown = ", ".join(codes[:20]) + (f" and {len(codes) - 20} more" if len(codes) > 20 else "")
+        super().__init__(f"{file}: {len(codes)} area code(s) outside your scope: {shown}; nothing was imported")
+
+
 class _NothingChanged(Exception):
     def __init__(self, result: ImportResult):
         self.result = result
 
 
 def import_file(engine: Engine, kind: str, path: str | Path, user: str, progress: Progress | None = None,
-                ) -> ImportResult:
-    """Import one file of ``kind`` (areas, cases or counts) as ``user``; raise InputError when it is bad."""
+                name: str | None = None, allowed_areas: Collection[str] | None = None) -> ImportResult:
+    """Import one file of ``kind`` (areas, cases or counts) as ``user``; raise InputError when it is bad.
+
+    ``name``: what to call the file in the batch and in problems (default: its path), e.g. an upload's name.
+    ``allowed_areas``: the only area codes the file may hold (a reporter's scope); ScopeError otherwise."""
     if kind not in KINDS:
         raise ValueError(f"unknown kind of file {kind!r}: expected one of {', '.join(KIND_NAMES)}")
     path = Path(path)
-    digest = _sha256(path)
     try:
+        digest = _sha256(path)
         with writing(engine) as connection:
-            return _import(connection, kind, path, digest, user, progress)
+            return _import(connection, kind, path, digest, user, progress, allowed_areas, name)
     except _NothingChanged as nothing:
-        return nothing.result
+        return replace(nothing.result, file=name or nothing.result.file)
+    except InputError as exc:
+        if name is None:
+            raise
+        raise InputError([replace(p, file=name) if p.file == str(path) else p for p in exc.problems]) from None
 
 
-def _import(connection: Connection, kind: str, path: Path, digest: str, user: str,
-            progress: Progress | None) -> ImportResult:
+def _import(connection: Connection, kind: str, path: Path, digest: str, user: str, progress: Progress | None,
+            allowed_areas: Collection[str] | None, name: str | None) -> ImportResult:
     require_schema(connection)
     earlier = connection.scalar(select(ImportBatch.id).where(ImportBatch.kind == kind, ImportBatch.sha256 == digest))
     if earlier is not None:
         raise _NothingChanged(ImportResult(kind, str(path), digest, same_file_as=earlier))
     found = _read(connection, kind, path)
+    if allowed_areas is not None:
+        _check_scope(found, kind, name or str(path), allowed_areas)
+    path = Path(name) if name else path
     at = _batch_time(connection)
     batch_id = connection.scalar(insert(ImportBatch).values(
         kind=kind, file_name=str(path), sha256=digest, user_name=user, recorded_at=at, rows_read=found.rows_read,
@@ -91,6 +111,14 @@ def _import(connection: Connection, kind: str, path: Path, digest: str, user: st
     summary = {k: v for k, v in asdict(result).items() if k not in ("kind", "same_file_as")}
     record_audit(connection, user, f"import.{kind}", "import_batch", str(batch_id), None, summary, at)
     return result
+
+
+def _check_scope(found: readers.Records, kind: str, file: str, allowed: Collection[str]) -> None:
+    column = "code" if kind == "areas" else "area_code"
+    codes = set(found.table.column(column).to_pylist()) | {code for code, _, _ in found.aliases}
+    outside = sorted(codes - set(allowed))
+    if outside:
+        raise ScopeError(file, outside)
 
 
 def _sha256(path: Path) -> str:

@@ -1,4 +1,4 @@
-"""The store tests run on SQLite (a temporary file) and on a real PostgreSQL server.
+"""Database fixtures: the store and API tests run on SQLite (a temporary file) and on a real PostgreSQL server.
 
 PostgreSQL: ``EPIZONE_TEST_POSTGRES_URL`` when set (CI starts a server in .ci/run); otherwise a
 temporary server is started here for the session (``pgserver.py``). No server and no way to start one

@@ -1,0 +1,109 @@
+"""The app factory: ``create_app(settings)`` gives a FastAPI app on the settings' database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import version
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, OperationalError
+
+from epizone.api.routes import areas, imports, levels, publications, runs, users
+from epizone.api.schemas import ErrorOut
+from epizone.api.settings import ApiSettings
+from epizone.domain.problems import InputError
+from epizone.store.db import make_engine
+from epizone.store.imports import ScopeError
+from epizone.store.measures import MeasureError, MeasureNotFound
+from epizone.store.migrate import SchemaError
+from epizone.store.publish import AnnouncementNotFound, PublishConflict, PublishError
+from epizone.store.runs import RunError, RunNotFound
+from epizone.store.tokens import TokenError, TokenNotFound
+from epizone.store.users import UserError, UserNotFound
+
+PREFIX = "/api/v1"
+STATUS = (  # the store's exceptions as HTTP answers (the first that matches wins)
+    (PublishConflict, 409),
+    ((RunNotFound, AnnouncementNotFound, MeasureNotFound, TokenNotFound, UserNotFound), 404),
+    (ScopeError, 403),
+    ((RunError, PublishError, MeasureError, UserError, TokenError), 422),
+    (SchemaError, 503),
+)
+ERRORS = {status: {"model": ErrorOut, "description": text} for status, text in (
+    (401, "No token, or a token that is unknown, revoked or expired"),
+    (403, "The caller's role may not do this, or the area is outside their scope"),
+    (404, "No such thing"),
+    (409, "Conflicts with what is published"),
+    (422, "Bad input: `problems` lists each bad value with where it is and what was expected"))}
+DESCRIPTION = """Risk levels of areas under official rule sets: data submission, assessment runs, publication with
+announcements in Chinese and English, measures, users and tokens. Authenticate with `Authorization: Bearer <token>`.
+Lists take `limit` and `offset` and answer `total`; tables also come as CSV (`?format=csv` or `Accept: text/csv`)."""
+
+
+def create_app(settings: ApiSettings | None = None) -> FastAPI:
+    settings = settings or ApiSettings.from_environ()
+    engine = make_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(title="epizone", version=version("epizone"), description=DESCRIPTION, lifespan=lifespan,
+                  responses=ERRORS)
+    app.state.engine = engine
+    app.state.settings = settings
+    app.state.geometry = {}  # area code -> GeoJSON geometry; none shipped yet (levels come with geometry: null)
+    for router in (areas.router, imports.router, levels.router, runs.router, publications.router, users.router):
+        app.include_router(router, prefix=PREFIX)
+    app.add_exception_handler(InputError, _input_error)
+    app.add_exception_handler(RequestValidationError, _bad_request)
+    app.add_exception_handler(OperationalError, _unavailable)
+    app.add_exception_handler(DataError, _unstorable)
+    for kinds, status in STATUS:
+        for kind in (kinds if isinstance(kinds, tuple) else (kinds,)):
+            app.add_exception_handler(kind, _status(status))
+
+    @app.get("/health", tags=["service"], summary="Liveness and the schema revision")
+    def health() -> dict[str, str]:
+        return {"status": "ok", "version": version("epizone")}
+
+    return app
+
+
+def _status(status: int):  # noqa: ANN202
+    async def handler(_request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=status)
+    return handler
+
+
+async def _input_error(_request: Request, exc: InputError) -> JSONResponse:
+    problems = [{"file": p.file, "line": p.line, "column": p.column, "column_number": p.column_number,
+                 "value": p.value, "expected": p.expected, "more": p.more} for p in exc.problems]
+    return JSONResponse({"detail": f"{exc.count} problem(s); nothing was written", "problems": problems},
+                        status_code=422)
+
+
+async def _bad_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    problems = [{"file": "request", "line": 0, "column": ".".join(str(part) for part in error.get("loc", ())),
+                 "column_number": 0, "value": _shown(error.get("input")), "expected": error.get("msg", ""), "more": 0}
+                for error in exc.errors()]
+    return JSONResponse({"detail": f"{len(problems)} problem(s) in the request", "problems": problems},
+                        status_code=422)
+
+
+def _shown(value: object) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= 200 else text[:200] + "..."
+
+
+async def _unstorable(_request: Request, exc: DataError) -> JSONResponse:
+    return JSONResponse({"detail": f"a value the database cannot hold: {str(exc.orig).splitlines()[0]}"},
+                        status_code=422)
+
+
+async def _unavailable(_request: Request, exc: OperationalError) -> JSONResponse:
+    return JSONResponse({"detail": f"the database cannot be used: {exc.orig}"}, status_code=503)

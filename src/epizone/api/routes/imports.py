@@ -1,0 +1,161 @@
+"""Data submission (a file, or JSON rows) through the store's importer, and reading the reports back.
+
+Areas need the import_areas right; cases and counts the submit_reports right, and a reporter's file may
+only hold areas in their scope (403 otherwise, nothing written). Bad rows: 422 listing each problem.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, Response, UploadFile
+from sqlalchemy import func, select
+from starlette.concurrency import run_in_threadpool
+
+from epizone.api.deps import (Paging, TableFormat, caller, check_scope, engine, naive, paging, require, scope_of,
+                              wants)
+from epizone.api.render import CSV_CONTENT, csv_response
+from epizone.api.schemas import CaseReportOut, CountReportOut, ErrorOut, ImportOut, Page, RowsIn
+from epizone.domain.problems import InputError
+from epizone.store.access import allowed
+from epizone.store.db import reading
+from epizone.store.imports import ImportResult, import_file
+from epizone.store.queries import HISTORY
+from epizone.store.revisions import KINDS, known_at
+from epizone.store.tokens import Principal
+
+router = APIRouter(tags=["data"])
+Kind = Literal["areas", "cases", "counts"]
+ERRORS = {422: {"model": ErrorOut, "description": "Bad rows, each with file, line, column, value and what was "
+                                                  "expected; nothing was written"},
+          403: {"model": ErrorOut, "description": "Not allowed, or rows outside your scope; nothing was written"}}
+CHUNK = 1 << 20
+
+
+def _who_may_import(request: Request, kind: Kind, who: Principal | None) -> Principal:
+    action = "import_areas" if kind == "areas" else "submit_reports"
+    if who is None:
+        raise HTTPException(401, "authentication required: send the header Authorization: Bearer <token>",
+                            headers={"WWW-Authenticate": "Bearer"})
+    if not allowed(who.role, action):
+        raise HTTPException(403, f"the {who.role} role may not {action.replace('_', ' ')}")
+    return who
+
+
+def _run_import(request: Request, kind: Kind, path: Path, name: str, who: Principal,
+                response: Response) -> ImportResult:
+    result = import_file(engine(request), kind, path, who.name, name=name, allowed_areas=scope_of(request, who))
+    response.status_code = 201 if result.changed else 200
+    return result
+
+
+def _out(result: ImportResult) -> ImportOut:
+    return ImportOut(**result.__dict__, changed=result.changed)
+
+
+@router.post("/imports/{kind}", response_model=ImportOut, status_code=201, responses=ERRORS,
+             summary="Import a CSV or Parquet file (201: imported; 200: nothing changed)")
+async def import_upload(request: Request, kind: Kind, response: Response,
+                        who: Annotated[Principal | None, Depends(caller)],
+                        file: Annotated[UploadFile, File(description="CSV, or Parquet when the name ends in .parquet")],
+                        ) -> ImportOut:
+    principal = _who_may_import(request, kind, who)
+    name = _safe_name(file.filename or f"{kind}.csv")
+    with tempfile.TemporaryDirectory(prefix="epizone-upload-") as folder:
+        path = Path(folder) / name
+        with path.open("wb") as handle:
+            while block := await file.read(CHUNK):
+                handle.write(block)
+        result = await run_in_threadpool(_run_import, request, kind, path, name, principal, response)
+    return _out(result)
+
+
+@router.post("/imports/{kind}/rows", response_model=ImportOut, status_code=201, responses=ERRORS,
+             summary="Import records given as JSON objects (line N in a problem is rows[N-1])")
+def import_rows(request: Request, kind: Kind, body: RowsIn, response: Response,
+                who: Annotated[Principal | None, Depends(caller)]) -> ImportOut:
+    principal = _who_may_import(request, kind, who)
+    columns = list(dict.fromkeys(key for row in body.rows for key in row))
+    with tempfile.TemporaryDirectory(prefix="epizone-rows-") as folder:
+        path = Path(folder) / "rows.csv"
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(columns)
+            for row in body.rows:
+                writer.writerow([_text(row.get(c)) for c in columns])
+        try:
+            result = _run_import(request, kind, path, body.name, principal, response)
+        except InputError as exc:  # CSV line n is rows[n - 2]: say rows position n - 1 instead
+            raise InputError([p.__class__(p.file, max(p.line - 1, 0), p.column, p.column_number, p.value,
+                                          p.expected, p.more) for p in exc.problems]) from None
+    return _out(result)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _safe_name(name: str) -> str:
+    base = re.sub(r"[^\w.\-]", "_", Path(name).name)[:200].lstrip(".")
+    return base or "upload.csv"
+
+
+Reader = Annotated[Principal | None, Depends(require("read_data"))]
+
+
+def _reports(request: Request, who: Principal | None, kind: str, page: Paging, area: str | None,
+             start: dt.date | None, end: dt.date | None, moment: dt.datetime | None, format: str | None,  # noqa: A002
+             model: type) -> Any:
+    record = KINDS[kind]
+    table = record.table
+    date_column = table.c.report_date if kind == "cases" else table.c.date
+    scope = scope_of(request, who)
+    if area is not None:
+        check_scope(scope, area)
+    query = select(*(table.c[n] for n in (*record.columns, *HISTORY))).where(known_at(record, naive(moment)))
+    if area is not None:
+        query = query.where(table.c.area_code == area)
+    if scope is not None:
+        query = query.where(table.c.area_code.in_(sorted(scope)))
+    if start is not None:
+        query = query.where(date_column >= start)
+    if end is not None:
+        query = query.where(date_column <= end)
+    with reading(engine(request)) as connection:
+        total = connection.scalar(select(func.count()).select_from(query.subquery()))
+        rows = [r._asdict() for r in connection.execute(
+            query.order_by(*(table.c[k] for k in record.key)).limit(page.limit).offset(page.offset))]
+    if wants(request, format) == "csv":
+        return csv_response(rows, total)
+    return Page[model](total=total, limit=page.limit, offset=page.offset, items=rows)
+
+
+AreaQ = Annotated[str | None, Query(max_length=64, description="Only this area")]
+StartQ = Annotated[dt.date | None, Query(description="From this date")]
+EndQ = Annotated[dt.date | None, Query(description="To this date")]
+AsOfQ = Annotated[dt.datetime | None, Query(description="As known at this moment (default: now)")]
+
+
+@router.get("/reports/cases", response_model=Page[CaseReportOut], responses=CSV_CONTENT,
+            summary="The case line list as known at a moment")
+def case_reports(request: Request, who: Reader, page: Annotated[Paging, Depends(paging)], area: AreaQ = None,
+                 start: StartQ = None, end: EndQ = None, as_of: AsOfQ = None,
+                 format: TableFormat | None = None):  # noqa: A002
+    return _reports(request, who, "cases", page, area, start, end, as_of, format, CaseReportOut)
+
+
+@router.get("/reports/counts", response_model=Page[CountReportOut], responses=CSV_CONTENT,
+            summary="The daily counts as known at a moment")
+def count_reports(request: Request, who: Reader, page: Annotated[Paging, Depends(paging)], area: AreaQ = None,
+                  start: StartQ = None, end: EndQ = None, as_of: AsOfQ = None,
+                  format: TableFormat | None = None):  # noqa: A002
+    return _reports(request, who, "counts", page, area, start, end, as_of, format, CountReportOut)

@@ -1,0 +1,72 @@
+"""Announcements (read, retract) and the measures catalogue (read, edit)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from epizone.api.deps import Id, Paging, engine, paging, require
+from epizone.api.render import TEXT_CONTENT, text_response
+from epizone.api.schemas import AnnouncementOut, MeasureIn, MeasureOut, MeasurePatch, Page, RetractIn
+from epizone.store.measures import add_measure, edit_measure, list_measures, remove_measure
+from epizone.store.publish import get_announcement, list_announcements, retract
+from epizone.store.tokens import Principal
+
+router = APIRouter()
+Reader = Annotated[Principal | None, Depends(require("read_announcements"))]
+Publisher = Annotated[Principal, Depends(require("publish"))]
+Editor = Annotated[Principal, Depends(require("edit_measures"))]
+
+
+@router.get("/announcements", response_model=Page[AnnouncementOut], tags=["announcements"],
+            summary="Announcements, newest first")
+def announcements(request: Request, who: Reader, page: Annotated[Paging, Depends(paging)],
+                  kind: Literal["publish", "retraction"] | None = None) -> Page[AnnouncementOut]:
+    total, found = list_announcements(engine(request), page.limit, page.offset, kind)
+    return Page[AnnouncementOut](total=total, limit=page.limit, offset=page.offset, items=[a.__dict__ for a in found])
+
+
+@router.get("/announcements/{number}", response_model=AnnouncementOut, responses=TEXT_CONTENT,
+            tags=["announcements"], summary="One announcement: JSON, or its text with ?format=text&lang=zh|en")
+def announcement(request: Request, who: Reader, number: Id,
+                 format: Literal["json", "text"] = "json",  # noqa: A002
+                 lang: Annotated[str, Query(pattern="^(en|zh)$")] = "en"):
+    found = get_announcement(engine(request), number)
+    if format == "text":
+        return text_response(found.text_zh if lang == "zh" else found.text_en)
+    return AnnouncementOut(**found.__dict__)
+
+
+@router.post("/announcements/{number}/retract", response_model=AnnouncementOut, status_code=201,
+             tags=["announcements"], summary="Withdraw a publication with a new retraction announcement")
+def retract_announcement(request: Request, number: Id, body: RetractIn, who: Publisher) -> AnnouncementOut:
+    return AnnouncementOut(**retract(engine(request), number, who.name, body.reason).__dict__)
+
+
+@router.get("/measures", response_model=Page[MeasureOut], tags=["measures"],
+            summary="The measures per rule set and level")
+def measures(request: Request, who: Reader, page: Annotated[Paging, Depends(paging)],
+             rule_set: Annotated[str | None, Query(max_length=100)] = None,
+             level: Annotated[str | None, Query(max_length=64)] = None) -> Page[MeasureOut]:
+    found = list_measures(engine(request), rule_set, level)
+    return Page[MeasureOut](total=len(found), limit=page.limit, offset=page.offset,
+                            items=[m.__dict__ for m in found[page.offset:page.offset + page.limit]])
+
+
+@router.post("/measures", response_model=MeasureOut, status_code=201, tags=["measures"], summary="Add a measure")
+def new_measure(request: Request, body: MeasureIn, who: Editor) -> MeasureOut:
+    return MeasureOut(**add_measure(engine(request), body.rule_set_id, body.level, body.text_zh, body.text_en,
+                                    who.name, body.position, body.source).__dict__)
+
+
+@router.patch("/measures/{measure_id}", response_model=MeasureOut, tags=["measures"], summary="Change a measure")
+def change_measure(request: Request, measure_id: Id, body: MeasurePatch, who: Editor) -> MeasureOut:
+    return MeasureOut(**edit_measure(engine(request), measure_id, who.name, body.text_zh, body.text_en, body.position,
+                                     body.source).__dict__)
+
+
+@router.delete("/measures/{measure_id}", response_model=MeasureOut, tags=["measures"],
+               summary="Remove a measure (answers it as it was)")
+def delete_measure(request: Request, measure_id: Id, who: Editor) -> MeasureOut:
+    return MeasureOut(**remove_measure(engine(request), measure_id, who.name).__dict__)

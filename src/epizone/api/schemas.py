@@ -1,0 +1,329 @@
+"""Request and response bodies (pydantic): what the OpenAPI schema at /openapi.json describes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+T = TypeVar("T")
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment
+
+
+Moment = Annotated[dt.datetime, AfterValidator(_utc)]  # the store keeps UTC without a zone: answered with +00:00
+Role = Literal["admin", "analyst", "reporter", "viewer"]
+Code = Field(min_length=1, max_length=64)
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class Page(Out, Generic[T]):
+    """One page of a list: ``total`` items in all, ``limit`` per page from ``offset``."""
+
+    total: int
+    limit: int
+    offset: int
+    items: list[T]
+
+
+class Alias(Out):
+    kind: str
+    alias: str
+
+
+class AreaOut(Out):
+    code: str
+    name: str
+    parent_code: str | None
+    kind: str
+    population: int | None
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    aliases: list[Alias] = []
+
+
+class ImportOut(Out):
+    kind: str
+    file: str
+    sha256: str
+    rows_read: int
+    new: int
+    revised: int
+    unchanged: int
+    aliases_new: int
+    batch_id: int | None = Field(description="The batch written; null when nothing changed")
+    same_file_as: int | None = Field(description="The earlier batch with the same content, if that is why")
+    changed: bool
+
+
+Cell = str | int | float | bool | None
+
+
+class RowsIn(BaseModel):
+    """Records as JSON objects with the columns of the file they stand for."""
+
+    rows: list[dict[str, Cell]] = Field(min_length=1, max_length=100_000)
+    name: str = Field("rows", min_length=1, max_length=200, description="What to call them in the batch and errors")
+
+
+class CaseReportOut(Out):
+    case_id: str
+    report_date: dt.date
+    area_code: str
+    classification: str
+    cluster_id: str | None
+    onset_date: dt.date | None
+    imported: bool | None
+    revision: int
+    recorded_at: Moment
+    batch_id: int
+
+
+class CountReportOut(Out):
+    area_code: str
+    date: dt.date
+    metric: str
+    value: int
+    revision: int
+    recorded_at: Moment
+    batch_id: int
+
+
+class RunIn(BaseModel):
+    rule_set: str = Field("cn-2020-02", min_length=1, max_length=100, description="A built-in rule-set id")
+    start: dt.date
+    end: dt.date | None = Field(None, description="Default: start")
+    data_through: str = Field("lag:0", max_length=20, description="lag:N or a date YYYY-MM-DD")
+    unit: str | None = Field(None, max_length=64)
+    as_of: dt.datetime | None = Field(None, description="The store as known then (default: the latest import)")
+    data_end: dt.date | None = Field(None, description="Last date the data are complete for")
+
+
+class RunOut(Out):
+    id: int
+    rule_set: str
+    unit: str
+    start_date: dt.date
+    end_date: dt.date
+    data_through: str
+    data_as_of: Moment
+    last_batch_id: int | None
+    created_by: str
+    created_at: Moment
+    units: int
+    rows: int
+    summary: dict[str, Any]
+
+
+class RunLevelOut(Out):
+    area_code: str
+    area_name: str
+    date: dt.date
+    level: str
+    reason_code: str
+    reason_en: str
+    reason_zh: str
+    data_through: dt.date
+    indicators: dict[str, Any]
+    event: str | None
+
+
+class LevelOut(Out):
+    """An area's published level in force on the date asked for."""
+
+    area_code: str
+    area_name: str
+    level: str
+    previous_level: str | None
+    reason_code: str
+    reason_en: str
+    reason_zh: str
+    publication_id: int
+    run_id: int
+    assessed_date: dt.date
+    effective_date: dt.date
+    announcement: int | None
+
+
+class HistoryOut(Out):
+    effective_date: dt.date
+    assessed_date: dt.date
+    level: str
+    previous_level: str | None
+    reason_code: str
+    reason_en: str
+    reason_zh: str
+    publication_id: int
+    run_id: int
+    announcement: int | None
+    published_at: Moment
+
+
+class LevelCountsOut(Out):
+    date: dt.date
+    levels: dict[str, int]
+
+
+class IndicatorOut(Out):
+    name: str
+    value: Any
+    description: str
+
+
+class WindowOut(Out):
+    first: dt.date
+    last: dt.date
+
+
+class ClauseOut(Out):
+    code: str
+    level: str
+    when: str
+    held: bool
+    reason: str
+
+
+class ExplanationOut(Out):
+    run_id: int
+    area_code: str
+    area_name: str
+    unit: str
+    date: dt.date
+    data_through: dt.date
+    rule_set: str
+    rule_title: str
+    level: str
+    level_label: str
+    reason_code: str
+    reason: str
+    indicators: list[IndicatorOut]
+    windows: dict[str, WindowOut]
+    clauses: list[ClauseOut]
+    stale: bool
+
+
+class PublishIn(BaseModel):
+    date: dt.date = Field(description="A day the run graded")
+    effective_date: dt.date | None = Field(None, description="In force from (default: date)")
+
+
+class RetractIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000, pattern=r"\S")
+
+
+class AnnouncementOut(Out):
+    number: int
+    kind: Literal["publish", "retraction"]
+    publication_id: int
+    retracts: int | None
+    retracted_by: int | None
+    date: dt.date
+    effective_date: dt.date
+    rule_set: str
+    text_zh: str
+    text_en: str
+    body: dict[str, Any]
+    created_by: str
+    created_at: Moment
+
+
+class MeasureIn(BaseModel):
+    rule_set_id: str = Field(min_length=1, max_length=100)
+    level: str = Field(min_length=1, max_length=64)
+    text_zh: str = Field(min_length=1, max_length=2000)
+    text_en: str = Field(min_length=1, max_length=2000)
+    position: int | None = Field(None, ge=1, le=10_000)
+    source: str | None = Field(None, max_length=2000)
+
+
+class MeasurePatch(BaseModel):
+    text_zh: str | None = Field(None, min_length=1, max_length=2000)
+    text_en: str | None = Field(None, min_length=1, max_length=2000)
+    position: int | None = Field(None, ge=1, le=10_000)
+    source: str | None = Field(None, max_length=2000)
+
+
+class MeasureOut(Out):
+    id: int
+    rule_set_id: str
+    level: str
+    position: int
+    text_zh: str
+    text_en: str
+    source: str | None
+    updated_at: Moment
+    updated_by: str
+
+
+class UserIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100, pattern=r"\S")
+    role: Role
+    scope_area_code: str | None = Field(None, max_length=64)
+
+
+class UserPatch(BaseModel):
+    role: Role | None = None
+    scope_area_code: str | None = Field(None, min_length=1, max_length=64)
+    disabled: bool | None = None
+
+
+class UserOut(Out):
+    name: str
+    role: str
+    scope_area_code: str | None
+    disabled: bool
+
+
+class TokenIn(BaseModel):
+    user: str | None = Field(None, min_length=1, max_length=100, description="Default: yourself (admins: anyone)")
+    label: str = Field("", max_length=200)
+    expires_in_days: int | None = Field(None, ge=1, le=3650, description="Default: never expires")
+
+
+class TokenOut(Out):
+    id: int
+    user: str
+    prefix: str
+    label: str
+    created_at: Moment
+    created_by: str
+    expires_at: Moment | None
+    revoked_at: Moment | None
+    last_used_at: Moment | None
+    state: Literal["active", "expired", "revoked"]
+
+
+class NewTokenOut(TokenOut):
+    token: str = Field(description="The token itself: shown this once, stored only as a hash")
+
+
+class AuditOut(Out):
+    id: int
+    recorded_at: Moment
+    user_name: str
+    action: str
+    entity: str
+    entity_id: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+class Problem(Out):
+    file: str
+    line: int
+    column: str
+    column_number: int
+    value: str
+    expected: str
+    more: int
+
+
+class ErrorOut(Out):
+    detail: str
+    problems: list[Problem] = []

@@ -1,0 +1,120 @@
+"""Reading levels: a run's levels, the published levels in force on a date, an area's history, counts by level.
+
+The level of an area in force on date ``d`` is the one of the latest publication (by effective date, then
+publication id) that covers the area, took effect on or before ``d`` and was not retracted. ``known_at``
+(a moment) reads the same as it was known then: publications and retractions made later are ignored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from typing import Any
+
+from sqlalchemy import Connection, Select, and_, exists, func, select
+from sqlalchemy.orm import aliased
+
+from epizone.store.models import Announcement, AssessedLevel, Publication, PublishedLevel
+
+MAX_DAYS = 3660
+
+
+def active(known_at: dt.datetime | None = None):  # noqa: ANN201
+    """The condition on ``Publication`` that it was published (by ``known_at``) and not retracted (by then)."""
+    retraction = aliased(Announcement)
+    retracted = exists().where(retraction.kind == "retraction", retraction.publication_id == Publication.id)
+    if known_at is None:
+        return ~retracted
+    retracted = retracted.where(retraction.created_at <= known_at)
+    return and_(~retracted, Publication.published_at <= known_at)
+
+
+def _announcement_number():  # noqa: ANN202
+    return (select(Announcement.number).where(Announcement.kind == "publish",
+                                              Announcement.publication_id == Publication.id)
+            .scalar_subquery())
+
+
+def in_force(date: dt.date, known_at: dt.datetime | None = None, areas: Collection[str] | None = None,
+             level: str | None = None, excluding: int | None = None) -> Select:
+    """One row per area: its published level in force on ``date``."""
+    ranked = (select(PublishedLevel.area_code, PublishedLevel.area_name, PublishedLevel.level,
+                     PublishedLevel.previous_level, PublishedLevel.reason_code, PublishedLevel.reason_en,
+                     PublishedLevel.reason_zh, Publication.id.label("publication_id"), Publication.run_id,
+                     Publication.date.label("assessed_date"), Publication.effective_date,
+                     _announcement_number().label("announcement"),
+                     func.row_number().over(partition_by=PublishedLevel.area_code,
+                                            order_by=(Publication.effective_date.desc(), Publication.id.desc()))
+                     .label("rank"))
+              .join(Publication, Publication.id == PublishedLevel.publication_id)
+              .where(Publication.effective_date <= date, active(known_at)))
+    if areas is not None:
+        ranked = ranked.where(PublishedLevel.area_code.in_(sorted(areas)))
+    if excluding is not None:  # as if this publication had never been made
+        ranked = ranked.where(Publication.id != excluding)
+    sub = ranked.subquery()
+    query = select(*(c for c in sub.c if c.name != "rank")).where(sub.c.rank == 1)
+    if level is not None:
+        query = query.where(sub.c.level == level)
+    return query.order_by(sub.c.area_code)
+
+
+def levels_in_force(connection: Connection, date: dt.date, known_at: dt.datetime | None = None,
+                    areas: Collection[str] | None = None, excluding: int | None = None) -> dict[str, dict[str, Any]]:
+    return {row.area_code: row._asdict()
+            for row in connection.execute(in_force(date, known_at, areas, excluding=excluding))}
+
+
+def history(area_code: str, known_at: dt.datetime | None = None) -> Select:
+    """Every publication of one area that is (or was, as known at ``known_at``) not retracted, oldest first."""
+    return (select(Publication.effective_date, Publication.date.label("assessed_date"), PublishedLevel.level,
+                   PublishedLevel.previous_level, PublishedLevel.reason_code, PublishedLevel.reason_en,
+                   PublishedLevel.reason_zh, Publication.id.label("publication_id"), Publication.run_id,
+                   _announcement_number().label("announcement"), Publication.published_at)
+            .join(Publication, Publication.id == PublishedLevel.publication_id)
+            .where(PublishedLevel.area_code == area_code, active(known_at))
+            .order_by(Publication.effective_date, Publication.id))
+
+
+def run_levels(run_id: int, date: dt.date | None = None, areas: Collection[str] | None = None,
+               level: str | None = None) -> Select:
+    query = select(AssessedLevel.area_code, AssessedLevel.area_name, AssessedLevel.date, AssessedLevel.level,
+                   AssessedLevel.reason_code, AssessedLevel.reason_en, AssessedLevel.reason_zh,
+                   AssessedLevel.data_through, AssessedLevel.indicators, AssessedLevel.event) \
+        .where(AssessedLevel.run_id == run_id)
+    if date is not None:
+        query = query.where(AssessedLevel.date == date)
+    if areas is not None:
+        query = query.where(AssessedLevel.area_code.in_(sorted(areas)))
+    if level is not None:
+        query = query.where(AssessedLevel.level == level)
+    return query.order_by(AssessedLevel.date, AssessedLevel.area_code)
+
+
+def counts_by_level(connection: Connection, start: dt.date, end: dt.date, areas: Collection[str] | None = None,
+                    ) -> list[dict[str, Any]]:
+    """For each date from ``start`` to ``end``: how many areas are at each published level in force."""
+    if end < start:
+        raise ValueError(f"end {end} is before start {start}")
+    if (end - start).days >= MAX_DAYS:
+        raise ValueError(f"at most {MAX_DAYS} days at a time")
+    query = (select(PublishedLevel.area_code, PublishedLevel.level, Publication.effective_date, Publication.id)
+             .join(Publication, Publication.id == PublishedLevel.publication_id)
+             .where(Publication.effective_date <= end, active())
+             .order_by(Publication.effective_date, Publication.id))
+    if areas is not None:
+        query = query.where(PublishedLevel.area_code.in_(sorted(areas)))
+    rows = connection.execute(query).all()
+    current: dict[str, str] = {}
+    result, i = [], 0
+    day = start
+    while day <= end:
+        while i < len(rows) and rows[i].effective_date <= day:
+            current[rows[i].area_code] = rows[i].level
+            i += 1
+        counted: dict[str, int] = {}
+        for level in current.values():
+            counted[level] = counted.get(level, 0) + 1
+        result.append({"date": day, "levels": dict(sorted(counted.items()))})
+        day += dt.timedelta(days=1)
+    return result

@@ -1,0 +1,243 @@
+"""Publishing a run's levels for a date, and retracting a publication, each with its announcement.
+
+Publishing compares the run's levels on the date with the published levels in force on the effective
+date, stores the publication (every area with the level it had before) and an announcement of the changes
+with the measures now in force, in Chinese and English, as text and JSON. Announcements are never changed:
+a publication is withdrawn by a new announcement of kind ``retraction``, and its areas go back to the
+levels published before it. Only the latest publication in force can be retracted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, insert, select
+
+from epizone.domain.rules import RuleSet
+from epizone.store import announce
+from epizone.store.audit import record_audit, utc_now
+from epizone.store.db import reading, writing
+from epizone.store.levels import active, levels_in_force, run_levels
+from epizone.store.measures import measures_in
+from epizone.store.migrate import require_schema
+from epizone.store.models import AreaAlias, Announcement, Publication, PublishedLevel
+from epizone.store.runs import RunInfo, run_in, run_rule_set
+
+
+class PublishError(ValueError):
+    """The request cannot be satisfied as asked (a date outside the run, nothing to publish)."""
+
+
+class PublishConflict(PublishError):
+    """It conflicts with what is published (a later publication is in force, already retracted, ...)."""
+
+
+class AnnouncementNotFound(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class AnnouncementInfo:
+    number: int
+    kind: str
+    publication_id: int
+    retracts: int | None          # the number of the retracted announcement
+    date: dt.date
+    effective_date: dt.date
+    rule_set: str
+    text_zh: str
+    text_en: str
+    body: dict[str, Any]
+    created_by: str
+    created_at: dt.datetime
+    retracted_by: int | None = None  # the number of the retraction, if any
+
+
+@dataclass(frozen=True)
+class Published:
+    announcement: AnnouncementInfo
+    created: bool  # False when the same run, date and effective date was the latest publication already
+
+
+def publish(engine: Engine, run_id: int, date: dt.date, by: str, effective_date: dt.date | None = None) -> Published:
+    """Publish run ``run_id``'s levels on ``date``, in force from ``effective_date`` (default: ``date``)."""
+    effective = effective_date or date
+    with writing(engine) as connection:
+        require_schema(connection)
+        run = run_in(connection, run_id)
+        if not run.start_date <= date <= run.end_date:
+            raise PublishError(f"date {date}: run {run_id} graded {run.start_date} to {run.end_date}")
+        latest = _latest(connection)
+        if latest is not None and latest.effective_date > effective:
+            raise PublishConflict(f"announcement No. {latest.number} is in force from {latest.effective_date}, "
+                                  f"after {effective}: publish with an effective date on or after it")
+        if latest is not None and (latest.run_id, latest.date, latest.effective_date) == (run_id, date, effective):
+            return Published(_announcement(connection, latest.number), False)
+        rows = connection.execute(run_levels(run_id, date)).all()
+        previous = levels_in_force(connection, effective)
+        rules = run_rule_set(connection, run_id)
+        at = utc_now()
+        publication_id = connection.scalar(insert(Publication).values(
+            run_id=run_id, date=date, effective_date=effective, published_by=by, published_at=at)
+            .returning(Publication.id))
+        connection.execute(insert(PublishedLevel), [
+            {"publication_id": publication_id, "area_code": r.area_code, "area_name": r.area_name, "level": r.level,
+             "previous_level": previous.get(r.area_code, {}).get("level"), "reason_code": r.reason_code,
+             "reason_en": r.reason_en, "reason_zh": r.reason_zh} for r in rows])
+        number = _next_number(connection)
+        body = _publish_body(connection, number, run, rules, date, effective, rows, previous, by, at)
+        info = _insert(connection, number, "publish", publication_id, None, date, effective, rules.ref, body, by, at)
+        record_audit(connection, by, "publish", "announcement", str(number), None,
+                     {"number": number, "run_id": run_id, "date": date.isoformat(),
+                      "effective_date": effective.isoformat(), "changes": len(body["changes"])}, at)
+    return Published(info, True)
+
+
+def retract(engine: Engine, number: int, by: str, reason: str) -> AnnouncementInfo:
+    """Withdraw the publication of announcement ``number`` with a new retraction announcement."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise PublishError("a retraction needs a reason")
+    with writing(engine) as connection:
+        require_schema(connection)
+        target = _announcement(connection, number)
+        if target.kind != "publish":
+            raise PublishConflict(f"announcement No. {number} is a retraction: only a publication can be retracted")
+        if target.retracted_by is not None:
+            raise PublishConflict(f"announcement No. {number} was retracted by announcement No. {target.retracted_by}")
+        latest = _latest(connection)
+        if latest is None or latest.number != number:
+            raise PublishConflict(f"announcement No. {latest.number if latest else '?'} is the latest publication in "
+                                  f"force: retract it before No. {number}")
+        mine = {r.area_code: r for r in connection.execute(
+            select(PublishedLevel.area_code, PublishedLevel.area_name, PublishedLevel.level)
+            .where(PublishedLevel.publication_id == target.publication_id))}
+        run_id = connection.scalar(select(Publication.run_id).where(Publication.id == target.publication_id))
+        rules = run_rule_set(connection, run_id)
+        after = levels_in_force(connection, target.effective_date, areas=mine, excluding=target.publication_id)
+        before_latest = _latest(connection, excluding=target.publication_id)
+        english = _english_names(connection, mine)
+        reverts = [{"area_code": code, "area_name": r.area_name, "area_name_en": english.get(code),
+                    "from": r.level, "to": after.get(code, {}).get("level")}
+                   for code, r in sorted(mine.items()) if after.get(code, {}).get("level") != r.level]
+        at = utc_now()
+        new_number = _next_number(connection)
+        body = {"number": new_number, "kind": "retraction", "reason": reason,
+                "retracts": {"number": number, "date": target.date.isoformat(),
+                             "effective_date": target.effective_date.isoformat()},
+                "date": target.date.isoformat(), "effective_date": target.effective_date.isoformat(),
+                "rule_set": _rule_set_body(rules), "labels": announce.labels(rules),
+                "again_in_force": before_latest.number if before_latest else None,
+                "reverts": reverts, "created_by": by, "created_at": at.isoformat()}
+        target_id = connection.scalar(select(Announcement.id).where(Announcement.number == number))
+        info = _insert(connection, new_number, "retraction", target.publication_id, target_id, target.date,
+                       target.effective_date, target.rule_set, body, by, at)
+        record_audit(connection, by, "retract", "announcement", str(new_number), None,
+                     {"number": new_number, "retracts": number, "reason": reason, "reverts": len(reverts)}, at)
+    return info
+
+
+def get_announcement(engine: Engine, number: int) -> AnnouncementInfo:
+    with reading(engine) as connection:
+        require_schema(connection)
+        return _announcement(connection, number)
+
+
+def list_announcements(engine: Engine, limit: int | None = None, offset: int = 0, kind: str | None = None,
+                       ) -> tuple[int, list[AnnouncementInfo]]:
+    """(how many, the newest first from ``offset``)."""
+    with reading(engine) as connection:
+        require_schema(connection)
+        where = [] if kind is None else [Announcement.kind == kind]
+        total = connection.scalar(select(func.count()).select_from(Announcement).where(*where))
+        numbers = connection.scalars(select(Announcement.number).where(*where).order_by(Announcement.number.desc())
+                                     .limit(limit).offset(offset)).all()
+        return total, [_announcement(connection, n) for n in numbers]
+
+
+@dataclass(frozen=True)
+class _Latest:
+    publication_id: int
+    run_id: int
+    date: dt.date
+    effective_date: dt.date
+    number: int
+
+
+def _latest(connection: Connection, excluding: int | None = None) -> _Latest | None:
+    """The publication in force last: the greatest effective date, then the greatest id."""
+    query = (select(Publication.id, Publication.run_id, Publication.date, Publication.effective_date,
+                    Announcement.number)
+             .join(Announcement, (Announcement.publication_id == Publication.id) & (Announcement.kind == "publish"))
+             .where(active()).order_by(Publication.effective_date.desc(), Publication.id.desc()).limit(1))
+    if excluding is not None:
+        query = query.where(Publication.id != excluding)
+    row = connection.execute(query).first()
+    return None if row is None else _Latest(*row)
+
+
+def _next_number(connection: Connection) -> int:
+    return (connection.scalar(select(func.max(Announcement.number))) or 0) + 1
+
+
+def _english_names(connection: Connection, codes) -> dict[str, str]:  # noqa: ANN001
+    rows = connection.execute(select(AreaAlias.area_code, AreaAlias.alias).where(
+        AreaAlias.kind == "english", AreaAlias.area_code.in_(sorted(codes))).order_by(AreaAlias.id))
+    found: dict[str, str] = {}
+    for code, alias in rows:
+        found.setdefault(code, alias)
+    return found
+
+
+def _rule_set_body(rules: RuleSet) -> dict[str, Any]:
+    return {"ref": rules.ref, "id": rules.id, "title": {"zh": rules.title.zh, "en": rules.title.en}}
+
+
+def _publish_body(connection: Connection, number: int, run: RunInfo, rules: RuleSet, date: dt.date,
+                  effective: dt.date, rows, previous: dict, by: str, at: dt.datetime) -> dict[str, Any]:  # noqa: ANN001
+    english = _english_names(connection, [r.area_code for r in rows])
+    changes = [{"area_code": r.area_code, "area_name": r.area_name, "area_name_en": english.get(r.area_code),
+                "from": previous.get(r.area_code, {}).get("level"), "to": r.level, "reason_code": r.reason_code,
+                "reason": {"zh": r.reason_zh, "en": r.reason_en}}
+               for r in rows if previous.get(r.area_code, {}).get("level") != r.level]
+    now = {r.area_code: r.level for r in rows}
+    counts = announce.level_counts(rules, now)
+    catalogue = measures_in(connection, rules.id)
+    names = announce.labels(rules)
+    measures = [{"level": c["level"], **names[c["level"]],
+                 "items": [{"zh": m.text_zh, "en": m.text_en} for m in catalogue if m.level == c["level"]]}
+                for c in counts]
+    through = {r.data_through for r in rows}
+    return {"number": number, "kind": "publish", "date": date.isoformat(), "effective_date": effective.isoformat(),
+            "rule_set": _rule_set_body(rules), "labels": names,
+            "run": {"id": run.id, "data_through": run.data_through, "data_as_of": run.data_as_of.isoformat()},
+            "data_through": (max(through) if through else date).isoformat(),
+            "areas": len(rows), "changes": changes, "unchanged": len(rows) - len(changes), "levels": counts,
+            "measures": [m for m in measures if m["items"]], "published_by": by, "published_at": at.isoformat()}
+
+
+def _insert(connection: Connection, number: int, kind: str, publication_id: int, retracts_id: int | None,
+            date: dt.date, effective: dt.date, rule_set: str, body: dict[str, Any], by: str,
+            at: dt.datetime) -> AnnouncementInfo:
+    text_zh, text_en = announce.render(body)
+    connection.execute(insert(Announcement).values(
+        number=number, kind=kind, publication_id=publication_id, retracts_id=retracts_id, date=date,
+        effective_date=effective, rule_set=rule_set, text_zh=text_zh, text_en=text_en, body=body, created_by=by,
+        created_at=at))
+    return _announcement(connection, number)
+
+
+def _announcement(connection: Connection, number: int) -> AnnouncementInfo:
+    a = Announcement
+    row = connection.execute(select(a.id, a.number, a.kind, a.publication_id, a.retracts_id, a.date, a.effective_date,
+                                    a.rule_set, a.text_zh, a.text_en, a.body, a.created_by, a.created_at)
+                             .where(a.number == number)).first()
+    if row is None:
+        raise AnnouncementNotFound(f"no announcement No. {number}")
+    retracts = None if row.retracts_id is None else connection.scalar(select(a.number).where(a.id == row.retracts_id))
+    retracted_by = connection.scalar(select(a.number).where(a.retracts_id == row.id))
+    return AnnouncementInfo(row.number, row.kind, row.publication_id, retracts, row.date, row.effective_date,
+                            row.rule_set, row.text_zh, row.text_en, row.body, row.created_by, row.created_at,
+                            retracted_by)

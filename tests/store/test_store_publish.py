@@ -1,0 +1,165 @@
+"""Runs from the store as of a moment, publication with announcements (zh and en), retraction, frozen rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from epizone.engine.cutoff import DataThrough
+from epizone.store.db import reading
+from epizone.store.imports import import_file
+from epizone.store.levels import levels_in_force, run_levels
+from epizone.store.publish import PublishConflict, PublishError, get_announcement, publish, retract
+from epizone.store.runs import RunError, RunRequest, explain_run, run_assessment
+
+D = dt.date
+DAY = D(2020, 2, 5)
+AREAS_EN = """code,name,parent_code,kind,population,name_english
+35,福建省,,province,41540086,Fujian
+3501,福州市,35,city,8291268,Fuzhou
+350102,鼓楼区,3501,county,669090,Gulou District
+350103,台江区,3501,county,411819,
+350102001,鼓楼一街,350102,township,,
+350103001,台江一街,350103,township,,
+"""
+
+
+def levels(store, run_id, date=DAY):
+    with reading(store.engine) as connection:
+        return {r.area_code: r.level for r in connection.execute(run_levels(run_id, date))}
+
+
+def in_force(store, date=DAY, known_at=None):
+    with reading(store.engine) as connection:
+        return {code: row["level"] for code, row in levels_in_force(connection, date, known_at).items()}
+
+
+def one_day(**changes):
+    return RunRequest("cn-2020-02", DAY, DAY, DataThrough(lag=0), data_end=DAY, **changes)
+
+
+@pytest.fixture
+def filled(store):
+    import_file(store.engine, "areas", store.areas(AREAS_EN), "ann")
+    import_file(store.engine, "cases", store.cases("c1,2020-02-01,350102001,confirmed,"), "ann")
+    return store
+
+
+def test_a_run_keeps_its_levels_and_a_later_correction_only_changes_later_runs(filled):
+    first = run_assessment(filled.engine, one_day(), "ann")
+    assert (first.rule_set, first.unit, first.units, first.rows, first.created_by) == ("cn-2020-02@1", "county", 2, 2,
+                                                                                        "ann")
+    assert levels(filled, first.id) == {"350102": "medium", "350103": "low"}
+    moved = filled.cases("c1,2020-02-01,350103001,confirmed,", name="corrected.csv")
+    assert import_file(filled.engine, "cases", moved, "bo").revised == 1
+    assert levels(filled, first.id) == {"350102": "medium", "350103": "low"}  # frozen
+    second = run_assessment(filled.engine, one_day(), "bo")
+    assert second.data_as_of > first.data_as_of and second.last_batch_id == first.last_batch_id + 1
+    assert levels(filled, second.id) == {"350102": "low", "350103": "medium"}
+    replay = run_assessment(filled.engine, one_day(as_of=first.data_as_of), "cy")
+    assert levels(filled, replay.id) == levels(filled, first.id)
+    assert replay.last_batch_id == first.last_batch_id
+
+
+def test_a_run_stores_reasons_in_both_languages_and_the_indicators(filled):
+    run = run_assessment(filled.engine, one_day(), "ann")
+    with reading(filled.engine) as connection:
+        row = connection.execute(run_levels(run.id, DAY, areas=["350102"])).one()
+    assert (row.reason_code, row.reason_zh) == ("medium.up_to_50", "14天内有新增确诊病例,累计确诊病例不超过50例")
+    assert row.reason_en.startswith("New confirmed cases within 14 days")
+    assert row.indicators == {"cumulative_confirmed": 1, "new_confirmed_14d": 1, "cluster_14d": False,
+                              "days_since_last_confirmed": 4}
+    explained = explain_run(filled.engine, run.id, "350102", DAY, "zh")
+    assert (explained.level, explained.reason_code) == ("medium", "medium.up_to_50")
+
+
+def test_runs_refuse_what_they_cannot_do(store):
+    with pytest.raises(RunError, match="no data"):
+        run_assessment(store.engine, one_day(), "ann")
+    import_file(store.engine, "areas", store.areas(AREAS_EN), "ann")
+    with pytest.raises(RunError, match="no cases or counts"):
+        run_assessment(store.engine, one_day(), "ann")
+    with pytest.raises(RunError, match="built-in rule set"):
+        run_assessment(store.engine, RunRequest("nope", DAY, DAY), "ann")
+    with pytest.raises(RunError, match="before start"):
+        run_assessment(store.engine, RunRequest("cn-2020-02", DAY, DAY - dt.timedelta(days=1)), "ann")
+    with pytest.raises(RunError, match="in the future"):
+        run_assessment(store.engine, one_day(as_of=dt.datetime(2999, 1, 1)), "ann")
+
+
+def test_publish_announces_the_changes_in_both_languages_and_retraction_reverts_them(filled):
+    first = run_assessment(filled.engine, one_day(), "ann")
+    one = publish(filled.engine, first.id, DAY, "ann")
+    assert one.created and one.announcement.number == 1
+    assert [(c["area_code"], c["from"], c["to"]) for c in one.announcement.body["changes"]] == [
+        ("350102", None, "medium"), ("350103", None, "low")]
+    assert "- Gulou District (鼓楼区, 350102): first published as Medium risk." in one.announcement.text_en
+    assert "- 鼓楼区(350102):首次公布为中风险。" in one.announcement.text_zh
+    assert publish(filled.engine, first.id, DAY, "ann").created is False  # the same again: nothing new
+
+    import_file(filled.engine, "cases", filled.cases("c1,2020-02-01,350103001,confirmed,", name="moved.csv"), "bo")
+    second = run_assessment(filled.engine, one_day(), "bo")
+    two = publish(filled.engine, second.id, DAY, "bo", effective_date=D(2020, 2, 6))
+    a = two.announcement
+    assert (a.number, a.kind, a.effective_date, a.rule_set) == (2, "publish", D(2020, 2, 6), "cn-2020-02@1")
+    assert [(c["area_code"], c["from"], c["to"]) for c in a.body["changes"]] == [
+        ("350102", "medium", "low"), ("350103", "low", "medium")]
+    assert a.text_en.splitlines()[:5] == [
+        "Announcement No. 2: risk levels in force from 2020-02-06",
+        "Under China State Council: county risk levels for zoned, graded, precise control (Feb 2020) (cn-2020-02@1); "
+        "assessment run 2 for 2020-02-05, data through 2020-02-05.",
+        "2 area(s) change level:",
+        "- Gulou District (鼓楼区, 350102): Medium risk -> Low risk. Reason: No confirmed case.",
+        "- 台江区 (350103): Low risk -> Medium risk. Reason: New confirmed cases within 14 days, no more than 50 "
+        "cumulative.",
+    ]
+    assert "- 台江区(350103):由低风险调整为中风险。依据:14天内有新增确诊病例,累计确诊病例不超过50例。" in a.text_zh
+    assert "现行风险等级:低风险1个,中风险1个。" in a.text_zh
+    assert "- 中风险:实施“外防输入、内防扩散”策略;尽快有序恢复生产生活秩序。" in a.text_zh
+    assert "- Low risk: Guard against imported cases" in a.text_en
+    assert [m["level"] for m in a.body["measures"]] == ["low", "medium"]
+    assert in_force(filled, D(2020, 2, 5)) == {"350102": "medium", "350103": "low"}
+    assert in_force(filled, D(2020, 2, 6)) == {"350102": "low", "350103": "medium"}
+
+    with pytest.raises(PublishConflict, match="in force from 2020-02-06"):
+        publish(filled.engine, first.id, DAY, "ann")  # effective 02-05, before the latest
+    with pytest.raises(PublishConflict, match="retract it before"):
+        retract(filled.engine, 1, "ann", "typo")
+    with pytest.raises(PublishError, match="needs a reason"):
+        retract(filled.engine, 2, "ann", "  ")
+    before_retraction = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    three = retract(filled.engine, 2, "cy", "the case was moved by mistake")
+    assert (three.kind, three.retracts, three.number) == ("retraction", 2, 3)
+    assert get_announcement(filled.engine, 2).retracted_by == 3
+    assert [(c["area_code"], c["from"], c["to"]) for c in three.body["reverts"]] == [
+        ("350102", "low", "medium"), ("350103", "medium", "low")]
+    assert "From 2020-02-06 the levels of announcement No. 1 apply again; 2 area(s) revert:" in three.text_en
+    assert "撤回第2号公告(自2020年2月6日起执行的风险等级),原因:the case was moved by mistake。" in three.text_zh
+    assert in_force(filled, D(2020, 2, 6)) == {"350102": "medium", "350103": "low"}
+    assert in_force(filled, D(2020, 2, 6), known_at=before_retraction) == {"350102": "low", "350103": "medium"}
+    with pytest.raises(PublishConflict, match="was retracted by announcement No. 3"):
+        retract(filled.engine, 2, "cy", "again")
+    with pytest.raises(PublishConflict, match="is a retraction"):
+        retract(filled.engine, 3, "cy", "no")
+    with pytest.raises(PublishError, match="graded 2020-02-05 to 2020-02-05"):
+        publish(filled.engine, first.id, D(2020, 2, 7), "ann")
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE announcements SET text_en = 'changed'",
+    "DELETE FROM announcements",
+    "UPDATE published_levels SET level = 'high'",
+    "DELETE FROM assessed_levels",
+    "UPDATE assessment_runs SET created_by = 'someone else'",
+])
+def test_published_rows_are_frozen_by_the_database(filled, statement):
+    run = run_assessment(filled.engine, one_day(), "ann")
+    publish(filled.engine, run.id, DAY, "ann")
+    before = filled.snapshot()
+    with pytest.raises(DBAPIError, match="frozen"):
+        with filled.engine.begin() as connection:
+            connection.execute(text(statement))
+    assert filled.snapshot() == before
