@@ -166,3 +166,9 @@ def test_a_bad_holidays_file_is_reported_with_line_and_column(tmp_path):
         raise AssertionError("a bad holidays file was accepted")
     assert f"{holidays}:2: column 'date' (1): value '2021-02-30': a date as YYYY-MM-DD" in text
     assert f"{holidays}:3: column 'area_code' (2): value 'XX'" in text
+    bad_metrics = tmp_path / "bad.csv"
+    bad_metrics.write_text("area_code,date,metric,value\n09162,2021-04-19,incidence_7d,high\n", encoding="utf-8")
+    try:  # reported together with the other inputs' problems
+        assess_table(Request(areas=areas, metrics=bad_metrics, rules=RULES, holidays=holidays))
+    except InputError as exc:
+        assert exc.count == 3 and f"{bad_metrics}:2: column 'value'" in str(exc)

@@ -120,6 +120,12 @@ def _prepare(req: Request, rules: RuleSet, hierarchy: Hierarchy, cases_table: Ta
         metrics, found = metric_file.load_metrics(metrics_table, known, {u.code: i for i, u in enumerate(units)},
                                                   groups)
         problems += found
+    holidays: list[tuple[int, int]] = []
+    if req.holidays is not None:
+        try:
+            holidays = read_holidays(req.holidays, hierarchy, unit)
+        except InputError as exc:  # reported together with the other inputs' problems
+            problems += exc.problems
     if problems:
         raise InputError(problems)
     agg = aggregate(rules, cases, counts, metrics)
@@ -127,7 +133,7 @@ def _prepare(req: Request, rules: RuleSet, hierarchy: Hierarchy, cases_table: Ta
     data_end = day_number(req.data_end) if req.data_end else None
     plan = make_plan(agg, units, day_number(start), day_number(end), req.data_through, data_end, req.chunk_cells,
                      replay=bool(rules.states))
-    plan.holidays = _holidays(req, rules, hierarchy, unit, plan.days)
+    plan.holidays = _holiday_masks(rules, holidays, plan.days)
     summary = Summary(rules.ref, unit, len(units), start, end, str(req.data_through),
                       _date(agg.first_day), req.data_end or _date(agg.last_day),
                       unassigned=agg.unassigned)
@@ -178,10 +184,8 @@ def _chain(first: pa.RecordBatch, rest: Iterator[pa.RecordBatch]) -> Iterator[pa
     yield from rest
 
 
-def _holidays(req: Request, rules: RuleSet, hierarchy: Hierarchy, unit: str,
-              days: np.ndarray) -> dict[int, np.ndarray] | None:
+def _holiday_masks(rules: RuleSet, pairs: list[tuple[int, int]], days: np.ndarray) -> dict[int, np.ndarray] | None:
     """Day masks of public holidays: the rule set's for every unit (key -1), the file's by unit index."""
-    pairs = read_holidays(req.holidays, hierarchy, unit) if req.holidays is not None else []
     if all(move.calendar == "every_day" for move in rules.moves):
         return None
     masks: dict[int, np.ndarray] = {}
