@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
+
 from epizone.domain.model import Area, Hierarchy
 from epizone.domain.problems import InputError
 from epizone.domain.reference import CaseRecord, MetricRecord, evaluate
@@ -168,7 +170,6 @@ def test_a_bad_holidays_file_is_reported_with_line_and_column(tmp_path):
     assert f"{holidays}:3: column 'area_code' (2): value 'XX'" in text
     bad_metrics = tmp_path / "bad.csv"
     bad_metrics.write_text("area_code,date,metric,value\n09162,2021-04-19,incidence_7d,high\n", encoding="utf-8")
-    try:  # reported together with the other inputs' problems
+    with pytest.raises(InputError) as caught:  # reported together with the other inputs' problems
         assess_table(Request(areas=areas, metrics=bad_metrics, rules=RULES, holidays=holidays))
-    except InputError as exc:
-        assert exc.count == 3 and f"{bad_metrics}:2: column 'value'" in str(exc)
+    assert caught.value.count == 3 and f"{bad_metrics}:2: column 'value'" in str(caught.value)
