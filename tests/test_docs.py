@@ -50,3 +50,17 @@ def test_every_rule_set_cites_its_source():
         rules = load_rule_set(rule_id)
         assert rules.document.urls and all(u.startswith("http") for u in rules.document.urls)
         assert rules.document.date <= rules.effective.from_
+
+
+def test_every_rule_file_key_is_in_the_rule_file_reference():
+    from pydantic import BaseModel
+
+    from epizone.domain import rules
+
+    doc = (ROOT / "docs" / "rule-files.md").read_text(encoding="utf-8")
+    models = [m for m in vars(rules).values()
+              if isinstance(m, type) and issubclass(m, BaseModel) and m.__module__ == rules.__name__]
+    for model in models:
+        for name, field in model.model_fields.items():
+            key = field.alias or name
+            assert f"`{key}`" in doc, f"rule-file key {key!r} ({model.__name__}) is not in docs/rule-files.md"
