@@ -48,7 +48,27 @@ def state_index(rules: RuleSet) -> dict[str, int]:
 
 def step(rules: RuleSet, when: list[np.ndarray], last: list[np.ndarray | None], counted: list[np.ndarray]) -> States:
     """``when``/``last``: each move's run and last-day conditions (units x days); ``counted``: each move's
-    counted days (days, or units x days)."""
+    counted days (days, or units x days).
+
+    A unit on which no move out of ``none`` ever meets its condition stays in ``none`` throughout: only
+    the others are stepped (in most places most units never see a case)."""
+    n, t_count = when[0].shape
+    moving = np.zeros(n, dtype=bool)
+    for m, move in enumerate(rules.moves):
+        if NONE in move.from_:
+            moving |= when[m].any(axis=1)
+    if moving.all():
+        return _step(rules, when, last, counted)
+    result = States(np.zeros((n, t_count), dtype=np.int8), np.zeros((n, t_count), dtype=np.int16),
+                    np.zeros((n, t_count), dtype=np.int32))
+    if moving.any():
+        part = _step(rules, [w[moving] for w in when], [None if x is None else x[moving] for x in last],
+                     [c[moving] if c.ndim == 2 else c for c in counted])
+        result.state[moving], result.event[moving], result.completed[moving] = part.state, part.event, part.completed
+    return result
+
+
+def _step(rules: RuleSet, when: list[np.ndarray], last: list[np.ndarray | None], counted: list[np.ndarray]) -> States:
     n, t_count = when[0].shape
     index = state_index(rules)
     sources = [np.isin(np.arange(len(index)), [index[s] for s in move.from_]) for move in rules.moves]
@@ -56,25 +76,33 @@ def step(rules: RuleSet, when: list[np.ndarray], last: list[np.ndarray | None], 
     wait = np.array([1] + [int(state.count_from == "day_after") for state in rules.states])  # by state
     need = np.array([move.days for move in rules.moves])
     delay = np.array([move.takes_effect for move in rules.moves])
+    # stepped day by day: days x units, so that each day's values are contiguous
+    when = [np.ascontiguousarray(w.T) for w in when]
+    last = [None if x is None else np.ascontiguousarray(x.T) for x in last]
+    counted = [np.ascontiguousarray(c.T) if c.ndim == 2 else c for c in counted]
     state = np.zeros(n, dtype=np.int8)
-    since = np.zeros(n, dtype=np.int64)
-    runs = np.zeros((len(rules.moves), n), dtype=np.int64)
-    pending = np.full(n, -1, dtype=np.int64)
-    chosen = np.full(n, -1, dtype=np.int64)
-    done_at = np.zeros(n, dtype=np.int64)
-    result = States(np.zeros((n, t_count), dtype=np.int8), np.zeros((n, t_count), dtype=np.int16),
-                    np.zeros((n, t_count), dtype=np.int32))
+    since = np.zeros(n, dtype=np.int32)
+    runs = np.zeros((len(rules.moves), n), dtype=np.int32)
+    pending = np.full(n, -1, dtype=np.int32)
+    chosen = np.full(n, -1, dtype=np.int32)
+    done_at = np.zeros(n, dtype=np.int32)
+    winner = np.empty(n, dtype=np.int32)
+    result = States(np.zeros((t_count, n), dtype=np.int8), np.zeros((t_count, n), dtype=np.int16),
+                    np.zeros((t_count, n), dtype=np.int32))
     for t in range(t_count):
         _apply(result, t, pending == t, state, since, runs, pending, chosen, done_at, target, wait)
         active = (pending < 0) & (t >= since)
-        winner = np.full(n, -1, dtype=np.int64)
+        winner.fill(-1)
         for m in range(len(rules.moves)):
             mine = active & sources[m][state]
-            day = counted[m][..., t]
-            runs[m] = np.where(mine & day, np.where(when[m][:, t], runs[m] + 1, 0), runs[m])
+            if not mine.any():
+                continue
+            step_today = mine & counted[m][t]
+            runs[m] += step_today                    # extend the run on counted days ...
+            runs[m][step_today & ~when[m][t]] = 0    # ... or reset it where the condition fails
             complete = mine & (runs[m] >= need[m]) & (winner < 0)
             if last[m] is not None:
-                complete &= last[m][:, t]
+                complete &= last[m][t]
             winner[complete] = m
         completed = winner >= 0
         if completed.any():
@@ -83,8 +111,9 @@ def step(rules: RuleSet, when: list[np.ndarray], last: list[np.ndarray | None], 
             done_at[completed] = t
             runs[:, completed] = 0
             _apply(result, t, pending == t, state, since, runs, pending, chosen, done_at, target, wait)
-        result.state[:, t] = state
-    return result
+        result.state[t] = state
+    return States(np.ascontiguousarray(result.state.T), np.ascontiguousarray(result.event.T),
+                  np.ascontiguousarray(result.completed.T))
 
 
 def _apply(result: States, t: int, now: np.ndarray, state: np.ndarray, since: np.ndarray, runs: np.ndarray,
@@ -92,8 +121,8 @@ def _apply(result: States, t: int, now: np.ndarray, state: np.ndarray, since: np
            wait: np.ndarray) -> None:
     if not now.any():
         return
-    result.event[now, t] = chosen[now] + 1
-    result.completed[now, t] = done_at[now]
+    result.event[t, now] = chosen[now] + 1
+    result.completed[t, now] = done_at[now]
     state[now] = target[chosen[now]]
     since[now] = t + wait[state[now]]
     runs[:, now] = 0
