@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 BENCH_STAMP := $(VENV)/.bench-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 STORE_STAMP := $(VENV)/.store-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: demo test bench docs clean
+.PHONY: demo dashboard test bench docs clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ $(STORE_STAMP): $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/epizone demo --out-dir out/demo
+
+dashboard: $(STORE_STAMP)
+	$(BIN)/epizone serve --demo
 
 test: $(STORE_STAMP)
 	$(BIN)/python -m pytest

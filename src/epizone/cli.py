@@ -163,6 +163,17 @@ def db(ctx: typer.Context) -> None:
     store_app(args=ctx.args, prog_name="epizone db")
 
 
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True,
+                                "help_option_names": []}, add_help_option=False)
+def ops(ctx: typer.Context) -> None:
+    """Work resumption, duty supervision and front-line supplies on the store (`epizone ops --help`)."""
+    try:  # loaded on use, like `db`
+        from epizone.ops.cli import app as ops_app
+    except ImportError as exc:
+        _fail(ValueError(f"operations need the store's optional dependencies: pip install 'epizone[store]' ({exc})"))
+    ops_app(args=ctx.args, prog_name="epizone ops")
+
+
 @app.command()
 def serve(
     db: Annotated[Optional[str], typer.Option("--db", help="Database URL (default: $EPIZONE_DATABASE_URL, "
@@ -171,13 +182,15 @@ def serve(
     port: Annotated[int, typer.Option("--port", help="Port to listen on")] = 8000,
     public_read: Annotated[bool, typer.Option("--public-read", help="Anyone may read published levels and "
                                                                     "announcements without a token")] = False,
+    demo: Annotated[bool, typer.Option("--demo", help="Serve the bundled Fujian demo (built in out/demo-store "
+                                                      "on first use), with public read on")] = False,
 ) -> None:
-    """Start the REST service on the store (FastAPI on uvicorn): API under /api/v1, docs at /docs."""
+    """Start the service on the store (FastAPI on uvicorn): dashboard at /, API under /api/v1, docs at /docs."""
     try:  # loaded on use, like `db`
         from epizone.api.serve import serve as run_service
     except ImportError as exc:
         _fail(ValueError(f"the service needs its optional dependencies: pip install 'epizone[api]' ({exc})"))
-    run_service(db, host, port, public_read)
+    run_service(db, host, port, public_read, demo)
 
 
 @rules_app.command("list")

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, OperationalError
 
 from epizone.api.routes import areas, imports, levels, publications, runs, users
+from epizone.api.ops import install as install_operations
 from epizone.api.schemas import ErrorOut
 from epizone.api.settings import ApiSettings
 from epizone.domain.problems import InputError
@@ -23,6 +24,7 @@ from epizone.store.publish import AnnouncementNotFound, PublishConflict, Publish
 from epizone.store.runs import RunError, RunNotFound
 from epizone.store.tokens import TokenError, TokenNotFound
 from epizone.store.users import UserError, UserNotFound
+from epizone.web import mount
 
 PREFIX = "/api/v1"
 STATUS = (  # the store's exceptions as HTTP answers (the first that matches wins)
@@ -56,9 +58,11 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
                   responses=ERRORS)
     app.state.engine = engine
     app.state.settings = settings
-    app.state.geometry = {}  # area code -> GeoJSON geometry; none shipped yet (levels come with geometry: null)
+    app.state.geometry = {}  # area code -> GeoJSON geometry (the dashboard's boundaries that fit the store)
     for router in (areas.router, imports.router, levels.router, runs.router, publications.router, users.router):
         app.include_router(router, prefix=PREFIX)
+    mount(app, PREFIX)  # the web dashboard at / (epizone.web)
+    install_operations(app, PREFIX)  # resumption, duty supervision, supplies under /ops (epizone.api.ops)
     app.add_exception_handler(InputError, _input_error)
     app.add_exception_handler(RequestValidationError, _bad_request)
     app.add_exception_handler(OperationalError, _unavailable)

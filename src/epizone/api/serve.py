@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import typer
 import uvicorn
@@ -11,20 +12,29 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from epizone import console
 from epizone.api.app import create_app
 from epizone.api.settings import ApiSettings
+from epizone.services.demo import OFFICIAL_DATE
+from epizone.services.demo_store import DB_NAME, demo_store
 from epizone.store.db import make_engine, missing_sqlite_file, reading, safe_url
 from epizone.store.migrate import SchemaError, require_schema
 
 STORE_UNUSABLE = 1
 BAD_INPUT = 2
+DEMO_FOLDER = Path("out/demo-store")
 
 
-def serve(db: str | None, host: str, port: int, public_read: bool) -> None:
+def serve(db: str | None, host: str, port: int, public_read: bool, demo: bool = False) -> None:
     settings = ApiSettings.from_environ()
+    if demo:  # the bundled demo store, graded and published (epizone.services.demo_store), readable by anyone
+        if db:
+            _fail("--demo serves its own store: leave out --db", BAD_INPUT)
+        console.err.print(f"demo store: {DEMO_FOLDER / DB_NAME} (built on first use: a few seconds)")
+        db, public_read = demo_store(DEMO_FOLDER).url, True
     settings = replace(settings, database_url=db or settings.database_url,
                        public_read=public_read or settings.public_read)
     _check(settings.database_url)
-    console.err.print(f"epizone service on {safe_url(settings.database_url)}: http://{host}:{port}/docs"
-                      f"{' (public read on)' if settings.public_read else ''}")
+    page = f"#/map?date={OFFICIAL_DATE}" if demo else ""  # the demo opens on the day of the official list
+    console.err.print(f"epizone service on {safe_url(settings.database_url)}: dashboard http://{host}:{port}/{page}, "
+                      f"API docs http://{host}:{port}/docs{' (public read on)' if settings.public_read else ''}")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 

@@ -300,3 +300,6 @@ class Measure(Base):
     source: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
     updated_by: Mapped[str] = mapped_column(String)
+
+
+from epizone.ops import models as _operations  # noqa: E402,F401  (the operations tables share this metadata)

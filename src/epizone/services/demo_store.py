@@ -1,0 +1,140 @@
+"""The dashboard's demo: a SQLite store holding the bundled Fujian data, graded and published day by day.
+
+``demo_store(folder)`` creates (or reuses) ``folder/fujian2020.db``: the schema; the areas with their other names
+(traditional characters, pinyin, English: ``area_names.csv``, so search finds 廈門, xiamen or Xiamen); the
+bulletin counts; a ``cn-2020-02`` run over the demo series 2020-01-20 .. 2020-03-10 with data to the day before
+(``lag:1``, the announcement practice), published for every day of the series (each publication with its
+announcement of the changes); and, for comparison, an unpublished run of Fujian's own four classes
+(``fj-2020-02``) over the same days. The file is rebuilt when anything it is made from changes (data, rule
+sets, measures, schema, epizone's version): it is built under a temporary name and renamed into place.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from importlib import resources
+from importlib.metadata import version
+from pathlib import Path
+
+from epizone.engine.cutoff import DataThrough
+from epizone.services.demo import SERIES_END, SERIES_START, demo_file
+
+DEMO_USER = "epizone-demo"
+DB_NAME = "fujian2020.db"
+PUBLISHED_RULES = "cn-2020-02"
+COMPARED_RULES = ("fj-2020-02",)
+ALIAS_COLUMNS = ("name_traditional", "name_pinyin", "name_english", "aliases")
+FORMAT = "1"  # bump when the way the store is built changes
+
+
+@dataclass(frozen=True)
+class DemoStore:
+    path: Path
+    url: str
+    built: bool          # False: an up-to-date store was already there
+    published_run: int   # the run published day by day
+    days: int            # publications (one per day of the series)
+
+
+def demo_store(folder: Path, rebuild: bool = False) -> DemoStore:
+    """The demo store in ``folder`` (created when missing or out of date, or when ``rebuild``)."""
+    from epizone.store.db import make_engine  # the store's libraries load only on use, as for `epizone db`
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / DB_NAME
+    stamp = folder / f"{DB_NAME}.sha256"
+    digest = _digest()
+    if not rebuild and path.exists() and stamp.exists() and stamp.read_text().strip() == digest:
+        engine = make_engine(_url(path))
+        try:
+            run_id, days = _published(engine)
+        finally:
+            engine.dispose()
+        return DemoStore(path, _url(path), False, run_id, days)
+    handle, temporary = tempfile.mkstemp(prefix=".fujian2020-", suffix=".db", dir=folder)
+    os.close(handle)
+    try:
+        run_id, days = _build(Path(temporary))
+        stamp.unlink(missing_ok=True)
+        for suffix in ("-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        os.replace(temporary, path)
+        stamp.write_text(digest + "\n")
+    finally:
+        for leftover in (temporary, f"{temporary}-wal", f"{temporary}-shm"):
+            Path(leftover).unlink(missing_ok=True)
+    return DemoStore(path, _url(path), True, run_id, days)
+
+
+def _url(path: Path) -> str:
+    return f"sqlite:///{path.resolve()}"
+
+
+def _build(path: Path) -> tuple[int, int]:
+    from epizone.store import migrate
+    from epizone.store.db import make_engine
+    from epizone.store.imports import import_file
+    from epizone.store.publish import publish
+    from epizone.store.runs import RunRequest, run_assessment
+
+    path.unlink(missing_ok=True)
+    engine = make_engine(_url(path))
+    try:
+        migrate.upgrade(engine)
+        with tempfile.TemporaryDirectory(prefix="epizone-demo-") as scratch:
+            import_file(engine, "areas", named_areas(Path(scratch) / "areas.csv"), DEMO_USER, name="areas.csv")
+        import_file(engine, "counts", demo_file("counts.csv"), DEMO_USER, name="counts.csv")
+        period = dict(start=SERIES_START, end=SERIES_END, data_through=DataThrough(lag=1))
+        run = run_assessment(engine, RunRequest(PUBLISHED_RULES, **period), DEMO_USER)
+        day = SERIES_START
+        while day <= SERIES_END:
+            publish(engine, run.id, day, DEMO_USER)
+            day += dt.timedelta(days=1)
+        for rules in COMPARED_RULES:
+            run_assessment(engine, RunRequest(rules, **period), DEMO_USER)
+        return run.id, (SERIES_END - SERIES_START).days + 1
+    finally:
+        engine.dispose()
+
+
+def _published(engine) -> tuple[int, int]:  # noqa: ANN001
+    from sqlalchemy import func, select
+
+    from epizone.store.db import reading
+    from epizone.store.models import Publication
+
+    with reading(engine) as connection:
+        run_id, days = connection.execute(select(func.min(Publication.run_id), func.count(Publication.id))).one()
+    return run_id, days
+
+
+def named_areas(path: Path) -> Path:
+    """``areas.csv`` with the other names of ``area_names.csv`` as alias columns, written to ``path``."""
+    with demo_file("area_names.csv").open(encoding="utf-8") as handle:
+        names = {r["code"]: r for r in csv.DictReader(handle)}
+    with demo_file("areas.csv").open(encoding="utf-8") as source, path.open("w", encoding="utf-8", newline="") as out:
+        reader = csv.DictReader(source)
+        writer = csv.DictWriter(out, [*(reader.fieldnames or []), *ALIAS_COLUMNS], lineterminator="\n")
+        writer.writeheader()
+        for row in reader:
+            other = names.get(row["code"], {})
+            writer.writerow({**row, **{column: other.get(column, "") for column in ALIAS_COLUMNS}})
+    return path
+
+
+def _digest() -> str:
+    """What the store is made from: if any of it changes, the store is built again."""
+    from epizone.store.migrate import head_revision
+
+    sha = hashlib.sha256(f"{FORMAT} {version('epizone')} {head_revision()}".encode())
+    for name in ("areas.csv", "area_names.csv", "counts.csv"):
+        sha.update(demo_file(name).read_bytes())
+    for rules in (PUBLISHED_RULES, *COMPARED_RULES):
+        sha.update(resources.files("epizone.rulesets").joinpath(f"{rules}.yaml").read_bytes())
+    sha.update(resources.files("epizone.store").joinpath("measures.yaml").read_bytes())
+    return sha.hexdigest()

@@ -1,0 +1,123 @@
+// The dashboard: a hash router over four pages (map, area, overview, announcements), the language switch,
+// the token and the search box. Everything is read from this service's own origin.
+
+import { ApiError, setToken, token } from "./api.js";
+import * as area from "./area.js";
+import * as announcements from "./announcements.js";
+import { ctx, loadShared } from "./data.js";
+import { applyStatic, lang, setLang, t } from "./i18n.js";
+import * as map from "./map.js";
+import * as overview from "./overview.js";
+import { wireSearch } from "./search.js";
+
+const view = document.querySelector("#view");
+let cleanup = () => {};
+let shownHash = null;
+
+function route(hash) {
+  const [path, query = ""] = (hash || "#/map").replace(/^#/, "").split("?");
+  const parts = path.split("/").filter(Boolean);
+  return { page: parts[0] || "map", code: parts[1] ? decodeURIComponent(parts[1]) : null,
+    params: new URLSearchParams(query) };
+}
+
+function navigate(hash, { rerender = false } = {}) {
+  if (hash === location.hash && rerender) show();
+  else location.hash = hash;
+}
+
+/** The date is part of the address (a link can be shared); the slider replaces it without a new history entry. */
+function setDate(date) {
+  const { page, code } = route(location.hash);
+  const base = page === "area" ? `#/area/${encodeURIComponent(code)}` : `#/${page}`;
+  const hash = `${base}?date=${date}`;
+  if (location.hash !== hash) history.replaceState(null, "", hash);
+  shownHash = location.hash;
+}
+
+function show() {
+  cleanup();
+  const { page, code, params } = route(location.hash);
+  if (params.get("date")) ctx.state.date = params.get("date");
+  for (const link of document.querySelectorAll("[data-nav]")) {
+    if (link.dataset.nav === page) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  view.dataset.page = page;
+  const options = { navigate, setDate, code, params };
+  try {
+    if (page === "area" && code) cleanup = area.render(view, options);
+    else if (page === "overview") cleanup = overview.render(view, options);
+    else if (page === "announcements") cleanup = announcements.render(view, options);
+    else cleanup = map.render(view, options);
+  } catch (error) {
+    failed(error);
+  }
+  shownHash = location.hash;
+}
+
+function failed(error) {
+  cleanup = () => {};
+  const needsToken = error instanceof ApiError && error.status === 401;
+  view.innerHTML = `<p class="notice error" role="alert"></p>`;
+  view.querySelector("p").textContent = needsToken ? t("needs_token") : t("error", { detail: error.message });
+  if (needsToken) document.querySelector("details.token").open = true;
+}
+
+function updateLanguageButton() {
+  const button = document.querySelector("#lang");
+  const other = lang === "zh" ? "en" : "zh";
+  button.textContent = other === "en" ? "EN" : "中文";
+  button.lang = other === "en" ? "en" : "zh-CN";
+  button.setAttribute("aria-label", other === "en" ? "English" : "中文");
+}
+
+function updateTokenState() {
+  document.querySelector("#token-state").textContent = token() ? t("token.set") : t("token.unset");
+}
+
+async function start() {
+  applyStatic();
+  updateLanguageButton();
+  updateTokenState();
+  document.querySelector("#lang").addEventListener("click", () => {
+    setLang(lang === "zh" ? "en" : "zh");
+    applyStatic();
+    updateLanguageButton();
+    updateTokenState();
+    show();
+  });
+  document.querySelector("#token-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    setToken(document.querySelector("#token").value.trim());
+    document.querySelector("#token").value = "";
+    await reload();
+  });
+  document.querySelector("#token-clear").addEventListener("click", async () => {
+    setToken("");
+    await reload();
+  });
+  wireSearch(document.querySelector("#search"), document.querySelector("#search-results"), navigate);
+  window.addEventListener("hashchange", () => {
+    if (location.hash !== shownHash) show();
+  });
+  window.addEventListener("unhandledrejection", (event) => {
+    if (event.reason instanceof ApiError || event.reason instanceof TypeError) failed(event.reason);
+  });
+  await reload();
+}
+
+async function reload() {
+  updateTokenState();
+  view.innerHTML = `<p class="loading">${t("loading")}</p>`;
+  try {
+    await loadShared();
+  } catch (error) {
+    failed(error);
+    return;
+  }
+  document.body.dataset.ready = "true";
+  show();
+}
+
+start();
