@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, OperationalError
 
+from epizone.api.docs_page import add_docs
 from epizone.api.routes import areas, imports, levels, publications, runs, users
 from epizone.api.ops import install as install_operations
 from epizone.api.schemas import ErrorOut
@@ -55,7 +56,9 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         engine.dispose()
 
     app = FastAPI(title="epizone", version=version("epizone"), description=DESCRIPTION, lifespan=lifespan,
+                  docs_url=None, redoc_url=None,
                   responses=ERRORS)
+    add_docs(app)  # Swagger UI from the package: the docs work with no internet
     app.state.engine = engine
     app.state.settings = settings
     app.state.geometry = {}  # area code -> GeoJSON geometry (the dashboard's boundaries that fit the store)
