@@ -225,3 +225,15 @@ def test_every_page_loads_from_this_server_only(dashboard, demo_server):
     assert {"/static/vendor/d3/d3.min.js", "/static/app.css", "/api/v1/geometry"} <= served
     policy = httpx2.get(f"{demo_server.url}/", timeout=5).headers["content-security-policy"]
     assert "default-src 'self'" in policy and "connect-src 'self'" in policy
+
+
+def test_moving_on_before_a_page_has_loaded_leaves_no_script_error(dashboard):
+    """Answers that arrive after the user moved on must not touch the page now shown (the fixture asserts that no
+    script error happened); the last page shown is whole."""
+    dashboard.open(f"#/area/{SONGXI}?date={DAY}")
+    for hash_ in ("#/overview", f"#/area/{SONGXI}?date={DAY}", "#/announcements", f"#/area/{SONGXI}?date={DAY}",
+                  f"#/map?date={DAY}", f"#/area/{SONGXI}?date={DAY}") * 2:
+        dashboard.page.evaluate("hash => { location.hash = hash; }", hash_)  # no waiting in between
+    dashboard.page.wait_for_load_state("networkidle")
+    dashboard.page.wait_for_selector("#level-card[data-level]")
+    assert dashboard.page.locator("#view > .page").count() == 1

@@ -13,7 +13,7 @@ from epizone import console
 from epizone.api.app import create_app
 from epizone.api.settings import ApiSettings
 from epizone.services.demo import OFFICIAL_DATE
-from epizone.services.demo_store import DB_NAME, demo_store
+from epizone.services.demo_store import DB_NAME, demo_store, officer_token
 from epizone.store.db import make_engine, missing_sqlite_file, reading, safe_url
 from epizone.store.migrate import SchemaError, require_schema
 
@@ -29,6 +29,8 @@ def serve(db: str | None, host: str, port: int, public_read: bool, demo: bool = 
             _fail("--demo serves its own store: leave out --db", BAD_INPUT)
         console.err.print(f"demo store: {DEMO_FOLDER / DB_NAME} (built on first use: a few seconds)")
         db, public_read = demo_store(DEMO_FOLDER).url, True
+        console.err.print(f"operations pages (SYNTHETIC data) need a token: paste {officer_token(db)} under "
+                          "Token (a viewer of the demo store, valid for 24 hours)", markup=False, soft_wrap=True)
     settings = replace(settings, database_url=db or settings.database_url,
                        public_read=public_read or settings.public_read)
     _check(settings.database_url)

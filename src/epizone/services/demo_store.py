@@ -5,7 +5,8 @@
 bulletin counts; a ``cn-2020-02`` run over the demo series 2020-01-20 .. 2020-03-10 with data to the day before
 (``lag:1``, the announcement practice), published for every day of the series (each publication with its
 announcement of the changes); and, for comparison, an unpublished run of Fujian's own four classes
-(``fj-2020-02``) over the same days. The file is rebuilt when anything it is made from changes (data, rule
+(``fj-2020-02``) over the same days; then the SYNTHETIC operations data (enterprises and their daily reports,
+inspections, hospitals' supplies: ``epizone.ops.demo.load_demo``, after the levels are published). The file is rebuilt when anything it is made from changes (data, rule
 sets, measures, schema, epizone's version): it is built under a temporary name and renamed into place.
 """
 
@@ -25,11 +26,13 @@ from epizone.engine.cutoff import DataThrough
 from epizone.services.demo import SERIES_END, SERIES_START, demo_file
 
 DEMO_USER = "epizone-demo"
+OFFICER = "demo-officer"  # a viewer: reads the operations pages of the demo (serve --demo prints a token)
 DB_NAME = "fujian2020.db"
 PUBLISHED_RULES = "cn-2020-02"
 COMPARED_RULES = ("fj-2020-02",)
+OPS_SETTINGS = ("resumption.yaml", "duties.yaml", "supplies.yaml")  # policies, checklist, thresholds
 ALIAS_COLUMNS = ("name_traditional", "name_pinyin", "name_english", "aliases")
-FORMAT = "1"  # bump when the way the store is built changes
+FORMAT = "2"  # bump when the way the store is built changes
 
 
 @dataclass(frozen=True)
@@ -71,11 +74,32 @@ def demo_store(folder: Path, rebuild: bool = False) -> DemoStore:
     return DemoStore(path, _url(path), True, run_id, days)
 
 
+def officer_token(url: str, hours: int = 24) -> str:
+    """A new token of the demo's viewer ``OFFICER`` (created when missing), valid for ``hours``: the operations
+    pages and endpoints need a token even where published levels are public (their rows are not public data)."""
+    from epizone.store.audit import utc_now
+    from epizone.store.db import make_engine
+    from epizone.store.tokens import create_token
+    from epizone.store.users import UserError, add_user
+
+    engine = make_engine(url)
+    try:
+        try:
+            add_user(engine, OFFICER, "viewer", None, DEMO_USER)
+        except UserError:
+            pass  # there already
+        expires = utc_now() + dt.timedelta(hours=hours)
+        return create_token(engine, OFFICER, DEMO_USER, "epizone serve --demo", expires).token
+    finally:
+        engine.dispose()
+
+
 def _url(path: Path) -> str:
     return f"sqlite:///{path.resolve()}"
 
 
 def _build(path: Path) -> tuple[int, int]:
+    from epizone.ops.demo import load_demo
     from epizone.store import migrate
     from epizone.store.db import make_engine
     from epizone.store.imports import import_file
@@ -97,6 +121,7 @@ def _build(path: Path) -> tuple[int, int]:
             day += dt.timedelta(days=1)
         for rules in COMPARED_RULES:
             run_assessment(engine, RunRequest(rules, **period), DEMO_USER)
+        load_demo(engine, DEMO_USER, levels=False)  # the SYNTHETIC operations data, on the published levels
         return run.id, (SERIES_END - SERIES_START).days + 1
     finally:
         engine.dispose()
@@ -129,6 +154,8 @@ def named_areas(path: Path) -> Path:
 
 def _digest() -> str:
     """What the store is made from: if any of it changes, the store is built again."""
+    from epizone.ops.demo import FILES as OPS_FILES
+    from epizone.ops.demo import ops_file
     from epizone.store.migrate import head_revision
 
     sha = hashlib.sha256(f"{FORMAT} {version('epizone')} {head_revision()}".encode())
@@ -137,4 +164,9 @@ def _digest() -> str:
     for rules in (PUBLISHED_RULES, *COMPARED_RULES):
         sha.update(resources.files("epizone.rulesets").joinpath(f"{rules}.yaml").read_bytes())
     sha.update(resources.files("epizone.store").joinpath("measures.yaml").read_bytes())
+    for name in OPS_FILES:  # the synthetic operations data and what they are read with
+        sha.update(name.encode())
+        sha.update(ops_file(name).read_bytes())
+    for name in OPS_SETTINGS:
+        sha.update(resources.files("epizone.ops").joinpath(name).read_bytes())
     return sha.hexdigest()

@@ -11,12 +11,14 @@ export function render(root, { code, navigate }) {
   if (!days.includes(ctx.state.date)) ctx.state.date = days[days.length - 1];
   const date = ctx.state.date;
   const area = ctx.areas.get(code);
+  ctx.state.area = code;  // the operations page opens on the area last shown
   const parent = area?.parent_code ? ctx.areas.get(area.parent_code) : null;
   const names = area ? [area.name, alias(code, "traditional"), alias(code, "english") ?? alias(code, "pinyin")]
     .filter((n, i, list) => n && list.indexOf(n) === i && n !== areaName(code)) : [];
   root.innerHTML = `
     <article class="area-page" data-code="${escape(code)}">
-      <p><a href="#/map?date=${date}" class="back">← ${t("area.back")}</a></p>
+      <p><a href="#/map?date=${date}" class="back">← ${t("area.back")}</a> ·
+        <a href="#/ops/${encodeURIComponent(code)}?date=${date}" class="to-ops">${t("area.ops")}</a></p>
       <h1 id="area-name">${escape(areaName(code))}</h1>
       <p class="other-names">${names.map(escape).join(" · ")}</p>
       <dl class="facts">

@@ -16,6 +16,7 @@ export const ctx = {
   runs: [],               // readable with a token only
   state: {
     date: null,
+    area: null,           // the area last shown (the operations page opens on it)
     source: "published",  // or a run id (number)
     palette: localStorage.getItem("epizone.palette") || "accessible",
     view: null,           // "map" or "grid" (null: map when there are boundaries)

@@ -1,4 +1,4 @@
-// The dashboard: a hash router over four pages (map, area, overview, announcements), the language switch,
+// The dashboard: a hash router over five pages (map, area, operations, overview, announcements), the language switch,
 // the token and the search box. Everything is read from this service's own origin.
 
 import { ApiError, setToken, token } from "./api.js";
@@ -7,6 +7,7 @@ import * as announcements from "./announcements.js";
 import { ctx, loadShared } from "./data.js";
 import { applyStatic, lang, setLang, t } from "./i18n.js";
 import * as map from "./map.js";
+import * as ops from "./ops.js";
 import * as overview from "./overview.js";
 import { wireSearch } from "./search.js";
 
@@ -29,7 +30,7 @@ function navigate(hash, { rerender = false } = {}) {
 /** The date is part of the address (a link can be shared); the slider replaces it without a new history entry. */
 function setDate(date) {
   const { page, code } = route(location.hash);
-  const base = page === "area" ? `#/area/${encodeURIComponent(code)}` : `#/${page}`;
+  const base = (page === "area" || page === "ops") && code ? `#/${page}/${encodeURIComponent(code)}` : `#/${page}`;
   const hash = `${base}?date=${date}`;
   if (location.hash !== hash) history.replaceState(null, "", hash);
   shownHash = location.hash;
@@ -45,11 +46,17 @@ function show() {
   }
   view.dataset.page = page;
   const options = { navigate, setDate, code, params };
+  // Each page renders into an element of its own: answers that arrive after the user moved on fill the
+  // detached element of the page they were asked for, never the page now shown.
+  const root = document.createElement("div");
+  root.className = "page";
+  view.replaceChildren(root);
   try {
-    if (page === "area" && code) cleanup = area.render(view, options);
-    else if (page === "overview") cleanup = overview.render(view, options);
-    else if (page === "announcements") cleanup = announcements.render(view, options);
-    else cleanup = map.render(view, options);
+    if (page === "area" && code) cleanup = area.render(root, options);
+    else if (page === "ops") cleanup = ops.render(root, options);
+    else if (page === "overview") cleanup = overview.render(root, options);
+    else if (page === "announcements") cleanup = announcements.render(root, options);
+    else cleanup = map.render(root, options);
   } catch (error) {
     failed(error);
   }
