@@ -1,4 +1,5 @@
-# Each target does its own set-up: a fresh machine needs nothing but python3 and make.
+# Each target does its own set-up: a fresh machine needs nothing but python3 and make (`make test` also
+# installs Debian's chromium for the browser tests when it is missing, and uses the PostgreSQL binaries).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -29,6 +30,7 @@ dashboard: $(STORE_STAMP)
 	$(BIN)/epizone serve --demo
 
 test: $(STORE_STAMP)
+	sh scripts/ensure_chromium.sh
 	$(BIN)/python -m pytest
 
 bench: $(BENCH_STAMP)

@@ -28,7 +28,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)"
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install chromium (`make test` does, scripts/ensure_chromium.sh)"
     with sync_playwright() as playwright:
         args = ["--no-sandbox"] if os.geteuid() == 0 else []  # Chromium's sandbox refuses to run as root
         launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
