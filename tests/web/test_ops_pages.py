@@ -163,3 +163,18 @@ def test_the_demo_store_holds_the_operations_data_and_is_rebuilt_when_they_chang
     monkeypatch.setattr(ops_demo, "ops_file", original)
     assert store._digest() == before
     assert Path(demo_server.folder / "out" / "demo-store" / "fujian2020.db.sha256").read_text().strip() == before
+
+
+def test_searching_from_the_operations_page_opens_the_areas_operations(browser, demo_server, token):
+    board, context = new_dashboard(browser, demo_server.url, token=token)
+    page = board.open(f"#/ops/{PROVINCE}?date={DAY}")
+    page.fill("#search", "Jinjiang")
+    page.press("#search", "Enter")
+    page.wait_for_selector("#ops-level[data-level]")
+    assert page.url.endswith(f"#/ops/{JINJIANG}?date={DAY}")
+    board.open(f"#/map?date={DAY}")
+    page.fill("#search", "Jinjiang")
+    page.press("#search", "Enter")  # from any other page, to the area page
+    page.wait_for_selector(f"article.area-page[data-code='{JINJIANG}']")
+    context.close()
+    assert board.requests.elsewhere() == {} and board.errors == []

@@ -38,7 +38,9 @@ export function wireSearch(input, list, navigate) {
   const choose = (code) => {
     close();
     input.value = "";
-    navigate(`#/area/${encodeURIComponent(code)}?date=${ctx.state.date ?? ""}`);
+    // from the operations page, to the chosen area's operations; elsewhere, to its area page
+    const page = location.hash.startsWith("#/ops") ? "ops" : "area";
+    navigate(`#/${page}/${encodeURIComponent(code)}?date=${ctx.state.date ?? ""}`);
   };
   input.addEventListener("input", () => {
     shown = matches(input.value);
