@@ -9,7 +9,7 @@ a path to their own file.
 from __future__ import annotations
 
 import datetime as dt
-from functools import cached_property
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Literal, Union
@@ -306,7 +306,12 @@ def builtin_ids() -> list[str]:
 
 def load_rule_set(name_or_path: str | Path) -> RuleSet:
     """Load a built-in rule set by id (``cn-2020-02``) or a user's YAML file by path."""
-    text, origin = _read(str(name_or_path))
+    return parse_rule_set(*_read(str(name_or_path)))
+
+
+@lru_cache(maxsize=64)
+def parse_rule_set(text: str, origin: str = "rule set") -> RuleSet:
+    """A rule set from the text of its YAML file (``origin`` names it in errors); parsed once per text."""
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

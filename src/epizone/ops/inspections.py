@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Select, insert, select, update
@@ -28,8 +27,8 @@ from epizone.store.audit import utc_now
 from epizone.store.db import writing
 from epizone.store.levels import active
 from epizone.store.migrate import require_schema
-from epizone.store.models import AssessmentRun, Publication, PublishedLevel, RuleSetRecord
-from epizone.store.runs import parse_rule_set
+from epizone.store.models import AssessmentRun, Publication, PublishedLevel
+from epizone.store.runs import run_rule_set
 
 REQUIRED = ("area_code", "date", "inspector", "item", "result")
 OPTIONAL = ("note", "deadline", "synthetic")
@@ -279,7 +278,7 @@ def dues(connection: Connection, areas: Areas, date: dt.date, area_codes: set[st
     found = []
     for row in connection.execute(query):
         if row.run_id not in ranks:
-            order = _level_order(_rule_set_text(connection, row.run_id))
+            order = [level.id for level in run_rule_set(connection, row.run_id).levels]
             ranks[row.run_id] = {level: i for i, level in enumerate(order) if level not in unranked}
         rank = ranks[row.run_id]
         if row.level not in rank or row.previous_level not in rank or rank[row.level] <= rank[row.previous_level]:
@@ -291,18 +290,6 @@ def dues(connection: Connection, areas: Areas, date: dt.date, area_codes: set[st
                          row.effective_date, due, numbers.get(row.id), visit[1] if visit else None,
                          visit[0] if visit else None, state, (visit[0] <= due) if visit else None))
     return found
-
-
-def _rule_set_text(connection: Connection, run_id: int) -> str:
-    return connection.scalar(select(RuleSetRecord.yaml)
-                             .join(AssessmentRun, AssessmentRun.rule_set_pk == RuleSetRecord.id)
-                             .where(AssessmentRun.id == run_id))
-
-
-@lru_cache(maxsize=64)
-def _level_order(rule_set_yaml: str) -> tuple[str, ...]:
-    """The levels of a rule set (the exact YAML a run used), lowest first."""
-    return tuple(level.id for level in parse_rule_set(rule_set_yaml).levels)
 
 
 def _visits(connection: Connection, areas: Areas, date: dt.date) -> dict[str, list[tuple[dt.date, int]]]:

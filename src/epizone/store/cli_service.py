@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Annotated, Optional
+from collections.abc import Callable
+from typing import Annotated, Optional, TypeVar
 
 import typer
+from sqlalchemy import Engine
 
 from epizone.domain.problems import InputError
 from epizone.engine.cutoff import DataThrough
@@ -20,8 +22,18 @@ from epizone.store.publish import (AnnouncementNotFound, PublishError, get_annou
 from epizone.store.runs import RunError, RunNotFound, RunRequest, list_runs, run_assessment
 from epizone.store.tokens import TokenError, TokenNotFound, create_token, list_tokens, revoke_token
 
+T = TypeVar("T")
 PROBLEMS = (InputError, RunError, RunNotFound, PublishError, AnnouncementNotFound, MeasureError, MeasureNotFound,
             TokenError, TokenNotFound)
+
+
+def _attempt(db: str | None, action: Callable[[Engine], T], headline: str = "") -> T:
+    """``action`` on the store; its problems reported as bad input (exit 2) under ``headline``."""
+    with _store(db) as engine:
+        try:
+            return action(engine)
+        except PROBLEMS as exc:
+            _fail(str(exc), BAD_INPUT, headline)
 
 
 def _day(text: str | None, option: str) -> dt.date | None:
@@ -80,11 +92,7 @@ def runs_create(
         _fail(str(exc), BAD_INPUT)
     first, last = _day(start or date, "--start"), _day(end or date, "--end")
     request = RunRequest(rules, first, last, through, unit, _moment(as_of), _day(data_end, "--data-end"))
-    with _store(db) as engine:
-        try:
-            run = run_assessment(engine, request, _user(user))
-        except PROBLEMS as exc:
-            _fail(str(exc), BAD_INPUT, "no run was made")
+    run = _attempt(db, lambda engine: run_assessment(engine, request, _user(user)), "no run was made")
     levels = ", ".join(f"{k} {v}" for k, v in run.summary["last_day_by_level"].items())
     out.print(f"run {run.id}: {run.rule_set}, {run.units} {run.unit} units, {run.start_date} to {run.end_date}, "
               f"data through {run.data_through}, data as of {run.data_as_of:%Y-%m-%d %H:%M:%S} UTC; "
@@ -109,11 +117,7 @@ def publish_run(
 ) -> None:
     """Publish a run's levels on a date and print the announcement of the changes."""
     day, from_day = _day(date, "--date"), _day(effective, "--effective")
-    with _store(db) as engine:
-        try:
-            done = publish(engine, run, day, _user(user), from_day)
-        except PROBLEMS as exc:
-            _fail(str(exc), BAD_INPUT, "nothing was published")
+    done = _attempt(db, lambda engine: publish(engine, run, day, _user(user), from_day), "nothing was published")
     if not done.created:
         out.print(f"already published as announcement No. {done.announcement.number}")
     out.print(done.announcement.text_en, markup=False)
@@ -126,11 +130,7 @@ def retract_announcement(
     user: UserOpt = None,
 ) -> None:
     """Withdraw a publication with a new retraction announcement."""
-    with _store(db) as engine:
-        try:
-            info = retract(engine, number, _user(user), reason)
-        except PROBLEMS as exc:
-            _fail(str(exc), BAD_INPUT, "nothing was retracted")
+    info = _attempt(db, lambda engine: retract(engine, number, _user(user), reason), "nothing was retracted")
     out.print(info.text_en, markup=False)
 
 
@@ -152,11 +152,7 @@ def announcements_show(
     """Print one announcement in English, Chinese, or as JSON."""
     if lang not in ("en", "zh", "json"):
         _fail(f"--lang {lang!r}: expected en, zh or json", BAD_INPUT)
-    with _store(db) as engine:
-        try:
-            a = get_announcement(engine, number)
-        except PROBLEMS as exc:
-            _fail(str(exc), BAD_INPUT)
+    a = _attempt(db, lambda engine: get_announcement(engine, number))
     text = {"en": a.text_en, "zh": a.text_zh}.get(lang) or json.dumps(a.body, ensure_ascii=False, indent=2) + "\n"
     out.print(text, markup=False, end="")
 
@@ -183,11 +179,7 @@ def measures_add(
     user: UserOpt = None,
 ) -> None:
     """Add a measure to a level."""
-    with _store(db) as engine:
-        try:
-            m = add_measure(engine, rules, level, zh, en, _user(user), position)
-        except PROBLEMS as exc:
-            _fail(str(exc), BAD_INPUT)
+    m = _attempt(db, lambda engine: add_measure(engine, rules, level, zh, en, _user(user), position))
     out.print(f"added measure {m.id} ({m.rule_set_id} {m.level} #{m.position})")
 
 
@@ -200,22 +192,14 @@ def measures_edit(
     user: UserOpt = None,
 ) -> None:
     """Change a measure's text or position."""
-    with _store(db) as engine:
-        try:
-            m = edit_measure(engine, measure, _user(user), zh, en, position)
-        except PROBLEMS as exc:
-            _fail(str(exc), BAD_INPUT)
+    m = _attempt(db, lambda engine: edit_measure(engine, measure, _user(user), zh, en, position))
     out.print(f"measure {m.id}: {m.text_zh} / {m.text_en}", markup=False)
 
 
 def measures_remove(measure: Annotated[int, typer.Argument(help="The measure's id")], db: DbOpt = None,
                     user: UserOpt = None) -> None:
     """Remove a measure."""
-    with _store(db) as engine:
-        try:
-            m = remove_measure(engine, measure, _user(user))
-        except PROBLEMS as exc:
-            _fail(str(exc), BAD_INPUT)
+    m = _attempt(db, lambda engine: remove_measure(engine, measure, _user(user)))
     out.print(f"removed measure {m.id}")
 
 
@@ -232,11 +216,7 @@ def tokens_create(
         _fail(f"--expires-days {expires_days}: expected 1 or more", BAD_INPUT)
     expires = None if expires_days is None else \
         dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) + dt.timedelta(days=expires_days)
-    with _store(db) as engine:
-        try:
-            new = create_token(engine, name, _user(user), label, expires)
-        except PROBLEMS as exc:
-            _fail(str(exc), BAD_INPUT)
+    new = _attempt(db, lambda engine: create_token(engine, name, _user(user), label, expires))
     print(new.token)  # alone on stdout, so that scripts can capture it
     err.print(f"token {new.info.id} for {name} (prefix {new.info.prefix}): it will not be shown again")
 
@@ -254,9 +234,5 @@ def tokens_list(
 def tokens_revoke(token: Annotated[int, typer.Argument(help="The token's id")], db: DbOpt = None,
                   user: UserOpt = None) -> None:
     """Revoke a token: it is refused from now on."""
-    with _store(db) as engine:
-        try:
-            t = revoke_token(engine, token, _user(user))
-        except PROBLEMS as exc:
-            _fail(str(exc), BAD_INPUT)
+    t = _attempt(db, lambda engine: revoke_token(engine, token, _user(user)))
     out.print(f"token {t.id} of {t.user} revoked")

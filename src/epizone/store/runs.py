@@ -22,10 +22,9 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
-import yaml
 from sqlalchemy import Connection, Engine, func, insert, select
 
-from epizone.domain.rules import RuleSet, builtin_ids
+from epizone.domain.rules import RuleSet, builtin_ids, parse_rule_set
 from epizone.engine.compile import Kernel
 from epizone.engine.cutoff import DataThrough
 from epizone.services.assess import Request, assess_table
@@ -83,10 +82,6 @@ def rule_set_text(rule_set_id: str) -> str:
     return resources.files("epizone.rulesets").joinpath(f"{rule_set_id}.yaml").read_text(encoding="utf-8")
 
 
-def parse_rule_set(text: str) -> RuleSet:
-    return RuleSet.model_validate(yaml.safe_load(text))
-
-
 def run_assessment(engine: Engine, req: RunRequest, by: str) -> RunInfo:
     """Grade the store's data as of ``req.as_of`` and store the run; RunError / InputError when it cannot."""
     text = rule_set_text(req.rules)
@@ -136,12 +131,17 @@ def list_runs(engine: Engine, limit: int | None = None, offset: int = 0) -> tupl
         return total, [RunInfo(**row._asdict()) for row in rows]
 
 
-def run_rule_set(connection: Connection, run_id: int) -> RuleSet:
+def run_rule_set_text(connection: Connection, run_id: int) -> str:
+    """The exact YAML of the rule set run ``run_id`` used."""
     text = connection.scalar(select(RuleSetRecord.yaml).join(AssessmentRun, AssessmentRun.rule_set_pk == RuleSetRecord.id)
                              .where(AssessmentRun.id == run_id))
     if text is None:
         raise RunNotFound(f"no assessment run with id {run_id}")
-    return parse_rule_set(text)
+    return text
+
+
+def run_rule_set(connection: Connection, run_id: int) -> RuleSet:
+    return parse_rule_set(run_rule_set_text(connection, run_id))
 
 
 def explain_run(engine: Engine, run_id: int, area: str, date: dt.date, lang: str = "en") -> Explanation:
@@ -149,8 +149,7 @@ def explain_run(engine: Engine, run_id: int, area: str, date: dt.date, lang: str
     with reading(engine) as connection:
         require_schema(connection)
         run = run_in(connection, run_id)
-        text = connection.scalar(select(RuleSetRecord.yaml).where(RuleSetRecord.id == select(
-            AssessmentRun.rule_set_pk).where(AssessmentRun.id == run_id).scalar_subquery()))
+        text = run_rule_set_text(connection, run_id)
     if not run.start_date <= date <= run.end_date:
         raise RunError(f"date {date}: run {run_id} graded {run.start_date} to {run.end_date}")
     with _inputs(engine, run.data_as_of, text) as inputs:
