@@ -16,25 +16,12 @@ from epizone.api.routes import areas, imports, levels, publications, runs, users
 from epizone.api.ops import install as install_operations
 from epizone.api.schemas import ErrorOut
 from epizone.api.settings import ApiSettings
+from epizone.domain.errors import BASES, EpizoneError
 from epizone.domain.problems import InputError
 from epizone.store.db import make_engine
-from epizone.store.imports import ScopeError
-from epizone.store.measures import MeasureError, MeasureNotFound
-from epizone.store.migrate import SchemaError
-from epizone.store.publish import AnnouncementNotFound, PublishConflict, PublishError
-from epizone.store.runs import RunError, RunNotFound
-from epizone.store.tokens import TokenError, TokenNotFound
-from epizone.store.users import UserError, UserNotFound
 from epizone.web import mount
 
 PREFIX = "/api/v1"
-STATUS = (  # the store's exceptions as HTTP answers (the first that matches wins)
-    (PublishConflict, 409),
-    ((RunNotFound, AnnouncementNotFound, MeasureNotFound, TokenNotFound, UserNotFound), 404),
-    (ScopeError, 403),
-    ((RunError, PublishError, MeasureError, UserError, TokenError), 422),
-    (SchemaError, 503),
-)
 ERRORS = {status: {"model": ErrorOut, "description": text} for status, text in (
     (401, "No token, or a token that is unknown, revoked or expired"),
     (403, "The caller's role may not do this, or the area is outside their scope"),
@@ -70,9 +57,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _bad_request)
     app.add_exception_handler(OperationalError, _unavailable)
     app.add_exception_handler(DataError, _unstorable)
-    for kinds, status in STATUS:
-        for kind in (kinds if isinstance(kinds, tuple) else (kinds,)):
-            app.add_exception_handler(kind, _status(status))
+    for base in BASES:  # one answer per base error (Starlette finds it through the class hierarchy)
+        app.add_exception_handler(base, _answer)
 
     @app.get("/health", tags=["service"], summary="Liveness and the schema revision")
     def health() -> dict[str, str]:
@@ -81,10 +67,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     return app
 
 
-def _status(status: int):  # noqa: ANN202
-    async def handler(_request: Request, exc: Exception) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=status)
-    return handler
+async def _answer(_request: Request, exc: EpizoneError) -> JSONResponse:
+    return JSONResponse({"detail": str(exc)}, status_code=exc.status)
 
 
 async def _input_error(_request: Request, exc: InputError) -> JSONResponse:

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import json
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from sqlalchemy import Engine, select
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from epizone.api.routes import ops_duties, ops_resumption, ops_supplies
-from epizone.ops.errors import Forbidden, NotFound, OpsError
 from epizone.ops.models import Enterprise, EnterpriseAccount
 from epizone.store.db import reading
 from epizone.store.models import User
@@ -26,22 +24,13 @@ from epizone.store.tokens import TokenError, verify_token
 
 PREFIX = "/api/v1"
 OPEN_TO_ENTERPRISES = ("/ops", "/users/me", "/tokens", "/levels", "/announcements", "/measures", "/geometry")
-STATUS = ((Forbidden, 403), (NotFound, 404), (OpsError, 422))
 
 
 def install(app: FastAPI, prefix: str = PREFIX) -> None:
     """Add the operations endpoints, their error answers and the enterprise-account guard to ``app``."""
     for router in (ops_resumption.router, ops_duties.router, ops_supplies.router, ops_supplies.overview_router):
         app.include_router(router, prefix=prefix)
-    for kind, status in STATUS:
-        app.add_exception_handler(kind, _answer(status))
     app.add_middleware(EnterpriseGuard, prefix=prefix)
-
-
-def _answer(status: int):  # noqa: ANN202
-    async def handler(_request: Request, exc: Exception) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=status)
-    return handler
 
 
 class EnterpriseGuard:

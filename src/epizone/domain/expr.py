@@ -17,6 +17,8 @@ import operator
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
+from epizone.domain.errors import InvalidInput
+
 _COMPARE: dict[type, Callable[[Any, Any], Any]] = {
     ast.Eq: operator.eq,
     ast.NotEq: operator.ne,
@@ -28,7 +30,7 @@ _COMPARE: dict[type, Callable[[Any, Any], Any]] = {
 _CONSTANTS = {"true": True, "false": False, "True": True, "False": False}
 
 
-class ExpressionError(ValueError):
+class ExpressionError(InvalidInput):
     """A condition that is not in the accepted language."""
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from epizone.domain.errors import InvalidInput
+
 MAX_SHOWN = 50
 
 
@@ -30,7 +32,7 @@ class Problem:
         return f"{where}: {col}: value {self.value!r}: {self.expected}{tail}"
 
 
-class InputError(Exception):
+class InputError(InvalidInput):
     """Raised with every problem found in the inputs, sorted by file and line."""
 
     def __init__(self, problems: list[Problem]):

@@ -17,13 +17,14 @@ from typing import Annotated, Literal, Union
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from epizone.domain.errors import InvalidInput
 from epizone.domain.expr import Condition, ExpressionError, parse_condition
 
 UNKNOWN = "unknown"
 SeriesName = Literal["confirmed", "asymptomatic", "infections"]  # infections = confirmed + asymptomatic
 
 
-class RuleSetError(ValueError):
+class RuleSetError(InvalidInput):
     """A rule-set file that cannot be used; the message names the file, key and problem."""
 
 

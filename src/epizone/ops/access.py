@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
 
-from epizone.ops.errors import Forbidden
+from epizone.domain.errors import Forbidden
 from epizone.ops.models import Enterprise, EnterpriseAccount
 from epizone.store.access import subtree
 from epizone.store.models import User

@@ -15,8 +15,8 @@ from typing import Any
 import yaml
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
+from epizone.domain.errors import InvalidInput, NotFound
 from epizone.ops.access import Actor, require
-from epizone.ops.errors import NotFound, OpsError
 from epizone.store.audit import record_audit, utc_now
 from epizone.store.db import reading, writing
 from epizone.store.migrate import require_schema
@@ -84,11 +84,11 @@ def add_item(engine: Engine, actor: Actor, duty_code: str, text_zh: str, text_en
         require_schema(connection)
         if connection.scalar(select(Duty.id).where(Duty.code == duty_code)) is None:
             codes = connection.scalars(select(Duty.code).order_by(Duty.position)).all()
-            raise OpsError(f"duty {duty_code!r}: expected one of {', '.join(codes)}")
+            raise InvalidInput(f"duty {duty_code!r}: expected one of {', '.join(codes)}")
         last = connection.scalar(select(func.max(DutyItem.position)).where(DutyItem.duty_code == duty_code)) or 0
         code = (code or f"{duty_code}.{last + 1}").strip()
         if connection.scalar(select(DutyItem.id).where(DutyItem.code == code)) is not None:
-            raise OpsError(f"item {code!r} exists already")
+            raise InvalidInput(f"item {code!r} exists already")
         at = utc_now()
         connection.execute(insert(DutyItem).values(code=code, duty_code=duty_code, position=last + 1, text_zh=text_zh,
                                                    text_en=text_en, active=True, updated_at=at, updated_by=actor.name))
@@ -130,5 +130,5 @@ def _get(connection: Connection, code: str) -> ItemInfo:
 def _texts(text_zh: str, text_en: str) -> tuple[str, str]:
     zh, en = (text_zh or "").strip(), (text_en or "").strip()
     if not zh or not en:
-        raise OpsError("an item needs a non-empty text in both Chinese (text_zh) and English (text_en)")
+        raise InvalidInput("an item needs a non-empty text in both Chinese (text_zh) and English (text_en)")
     return zh, en

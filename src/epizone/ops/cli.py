@@ -19,11 +19,11 @@ import typer
 from rich.table import Table
 from sqlalchemy import Connection, Engine
 
+from epizone.domain.errors import Forbidden, InvalidInput, NotFound
 from epizone.domain.problems import InputError
 from epizone.ops import checklist, enterprises, figures, inspections, policy, reports, supplies
 from epizone.ops.access import operator
 from epizone.ops.areas import Areas, current_areas
-from epizone.ops.errors import Forbidden, NotFound, OpsError
 from epizone.ops.imports import KINDS, import_ops
 from epizone.ops.overview import SYNTHETIC_NOTICE, overview as area_overview
 from epizone.store.cli import BAD_INPUT, DbOpt, UserOpt, _fail, _store, _user, out
@@ -45,7 +45,7 @@ for sub, name in ((import_app, "import"), (enterprises_app, "enterprises"), (acc
                   (deficiencies_app, "deficiencies"), (supplies_app, "supplies")):
     app.add_typer(sub, name=name)
 
-PROBLEMS = (InputError, OpsError, NotFound, Forbidden)
+PROBLEMS = (InputError, InvalidInput, NotFound, Forbidden)
 AreaOpt = Annotated[Optional[str], typer.Option("--area", help="Only this area and the areas below it")]
 DateOpt = Annotated[Optional[str], typer.Option("--date", help="The day, YYYY-MM-DD (default: today)")]
 CsvOpt = Annotated[Optional[Path], typer.Option("--csv", help="Also write every row to this CSV file")]

@@ -15,9 +15,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Select, delete, func, insert, or_, select, update
 
+from epizone.domain.errors import Forbidden, InvalidInput, NotFound, OutsideScope
 from epizone.ops.access import Actor, require
 from epizone.ops.areas import current_areas
-from epizone.ops.errors import Forbidden, NotFound, OpsError, OutsideScope
 from epizone.ops.models import SIZE_CLASSES, Enterprise, EnterpriseAccount
 from epizone.ops.policy import sectors
 from epizone.ops.rows import Checker, Sheet, repeated, today
@@ -147,7 +147,7 @@ def change(engine: Engine, actor: Actor, code: str, changes: dict[str, Any]) -> 
     require(actor, "ops_register")
     unknown = sorted(k for k in changes if k not in FIELDS or k == "synthetic")
     if unknown:
-        raise OpsError(f"cannot change {', '.join(unknown)}: expected some of {', '.join(FIELDS[:-1])}")
+        raise InvalidInput(f"cannot change {', '.join(unknown)}: expected some of {', '.join(FIELDS[:-1])}")
     _check_change(changes)
     with writing(engine) as connection:
         require_schema(connection)
@@ -155,7 +155,7 @@ def change(engine: Engine, actor: Actor, code: str, changes: dict[str, Any]) -> 
         if "area_code" in changes:
             areas = current_areas(connection)
             if changes["area_code"] not in areas:
-                raise OpsError(f"area_code {changes['area_code']!r}: expected {KNOWN_AREA}")
+                raise InvalidInput(f"area_code {changes['area_code']!r}: expected {KNOWN_AREA}")
             if not actor.sees_area(changes["area_code"]):
                 raise Forbidden(f"area {changes['area_code']} is outside your scope")
         at = utc_now()
@@ -170,17 +170,17 @@ def change(engine: Engine, actor: Actor, code: str, changes: dict[str, Any]) -> 
 
 def _check_change(changes: dict[str, Any]) -> None:
     if "sector" in changes and changes["sector"] not in sectors():
-        raise OpsError(f"sector {changes['sector']!r}: expected one of {', '.join(sectors())}")
+        raise InvalidInput(f"sector {changes['sector']!r}: expected one of {', '.join(sectors())}")
     if "size_class" in changes and changes["size_class"] not in SIZE_CLASSES:
-        raise OpsError(f"size_class {changes['size_class']!r}: expected one of {', '.join(SIZE_CLASSES)}")
+        raise InvalidInput(f"size_class {changes['size_class']!r}: expected one of {', '.join(SIZE_CLASSES)}")
     if "workforce" in changes and not 0 <= int(changes["workforce"]) <= 10_000_000:
-        raise OpsError(f"workforce {changes['workforce']}: expected a whole number from 0 to 10000000")
+        raise InvalidInput(f"workforce {changes['workforce']}: expected a whole number from 0 to 10000000")
     approved = changes.get("plan_approved_on")
     if isinstance(approved, dt.date) and approved > today():
-        raise OpsError(f"plan_approved_on {approved}: expected a date that is not in the future")
+        raise InvalidInput(f"plan_approved_on {approved}: expected a date that is not in the future")
     for name in ("name", "area_code"):
         if name in changes and not str(changes[name] or "").strip():
-            raise OpsError(f"{name}: expected a non-empty value")
+            raise InvalidInput(f"{name}: expected a non-empty value")
 
 
 @dataclass(frozen=True)
@@ -202,10 +202,10 @@ def link_account(engine: Engine, actor: Actor, user: str, enterprise_code: str) 
             raise NotFound(f"no user named {user!r}")
         enterprise = find(connection, actor, enterprise_code)
         if found.role != "reporter":
-            raise OpsError(f"user {user!r} is a {found.role}: an enterprise account is a reporter "
+            raise InvalidInput(f"user {user!r} is a {found.role}: an enterprise account is a reporter "
                            f"(epizone db users add NAME --role reporter --scope {enterprise['area_code']})")
         if enterprise["area_code"] not in current_areas(connection).subtree(found.scope_area_code or ""):
-            raise OpsError(f"enterprise {enterprise_code} is in area {enterprise['area_code']}, outside the scope "
+            raise InvalidInput(f"enterprise {enterprise_code} is in area {enterprise['area_code']}, outside the scope "
                            f"{found.scope_area_code} of user {user!r}")
         before = _account(connection, user)
         at = utc_now()

@@ -20,10 +20,10 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from epizone.domain.errors import InvalidInput
 from epizone.ops.access import Actor
 from epizone.ops.areas import Areas
 from epizone.ops.enterprises import find, registry
-from epizone.ops.errors import OpsError
 from epizone.ops.levels import LevelInForce, LevelMap, Levels
 from epizone.ops.models import ResumptionReport
 from epizone.ops.policy import OPERATING, Policy, sectors, size_classes, verdict
@@ -45,7 +45,7 @@ def _latest_reports(connection: Connection, ids: list[int], end: dt.date) -> lis
 
 def _grouper(areas: Areas, by: str) -> Callable[[dict[str, Any]], tuple[str, str]]:
     if by not in GROUPINGS:
-        raise OpsError(f"by {by!r}: expected one of {', '.join(GROUPINGS)}")
+        raise InvalidInput(f"by {by!r}: expected one of {', '.join(GROUPINGS)}")
     labels = {**{k: v.zh for k, v in sectors().items()}, **{k: v.zh for k, v in size_classes().items()}}
     if by == "county":
         return lambda e: (areas.county(e["area_code"]), areas.name(areas.county(e["area_code"])))
@@ -63,7 +63,7 @@ def resumption(connection: Connection, areas: Areas, actor: Actor, start: dt.dat
     """One row per date and group, dates in order, groups by code (``levels``: read once for ``end`` when not
     given)."""
     if end < start or (end - start).days >= MAX_DAYS:
-        raise OpsError(f"end must be on or after start and at most {MAX_DAYS - 1} days later")
+        raise InvalidInput(f"end must be on or after start and at most {MAX_DAYS - 1} days later")
     group_of = _grouper(areas, by)
     enterprises = {row.id: row._asdict() for row in connection.execute(
         registry(actor, area_codes, sector, size_class, key))}

@@ -16,10 +16,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Select, insert, select, update
 
+from epizone.domain.errors import Forbidden, InvalidInput, NotFound, OutsideScope
 from epizone.ops.access import Actor, require
 from epizone.ops.areas import Areas, current_areas
 from epizone.ops.checklist import settings
-from epizone.ops.errors import Forbidden, NotFound, OpsError, OutsideScope
 from epizone.ops.models import RESULTS, Duty, DutyItem, Finding, Inspection
 from epizone.ops.rows import Checker, Sheet, repeated, today
 from epizone.ops.writes import AuditBuffer, bulk_insert
@@ -142,11 +142,11 @@ def close_in(connection: Connection, actor: Actor, finding_id: int, on: dt.date,
     """``close`` inside a transaction."""
     before = finding(connection, actor, finding_id)
     if before["result"] != "deficient":
-        raise OpsError(f"finding {finding_id} is {before['result']}: only a deficiency is closed by follow-up")
+        raise InvalidInput(f"finding {finding_id} is {before['result']}: only a deficiency is closed by follow-up")
     if before["closed_on"] is not None:
-        raise OpsError(f"finding {finding_id} was closed on {before['closed_on']} already")
+        raise InvalidInput(f"finding {finding_id} was closed on {before['closed_on']} already")
     if on < before["date"] or on > today():
-        raise OpsError(f"date {on}: expected a date from the inspection ({before['date']}) to today")
+        raise InvalidInput(f"date {on}: expected a date from the inspection ({before['date']}) to today")
     connection.execute(update(Finding).where(Finding.id == finding_id).values(
         closed_on=on, closed_by=actor.name, closure_note=(note or "").strip() or None))
     after = finding(connection, actor, finding_id)

@@ -12,11 +12,11 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from epizone.domain.errors import Forbidden, NotFound
 from epizone.ops import inspections as inspecting
 from epizone.ops import supplies
 from epizone.ops.access import Actor, require
 from epizone.ops.areas import current_areas
-from epizone.ops.errors import Forbidden, NotFound
 from epizone.ops.figures import bottleneck_summary, flags, level_out, policy_out, resumption
 from epizone.ops.levels import Levels
 from epizone.ops.models import Finding

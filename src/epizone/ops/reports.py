@@ -18,9 +18,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Select, bindparam, insert, select, update
 
+from epizone.domain.errors import Forbidden, InvalidInput, NotFound, OutsideScope
 from epizone.ops.access import Actor, require
 from epizone.ops.enterprises import visible
-from epizone.ops.errors import Forbidden, NotFound, OpsError, OutsideScope
 from epizone.ops.models import CATEGORIES, STATUSES, Bottleneck, Enterprise, ResumptionReport
 from epizone.ops.rows import Checker, Sheet, repeated, today
 from epizone.ops.writes import AuditBuffer, bulk_insert
@@ -285,17 +285,17 @@ def set_state(connection: Connection, actor: Actor, bottleneck_id: int, state: s
     """Resolve (``state`` resolved, on ``on``) or reopen a bottleneck inside a transaction; audited."""
     before = _bottleneck(connection, actor, bottleneck_id)
     if before["state"] == state:
-        raise OpsError(f"bottleneck {bottleneck_id} is {state} already")
+        raise InvalidInput(f"bottleneck {bottleneck_id} is {state} already")
     if on is not None and on < before["opened_on"]:
-        raise OpsError(f"date {on}: expected a date on or after the day the bottleneck was opened "
+        raise InvalidInput(f"date {on}: expected a date on or after the day the bottleneck was opened "
                        f"({before['opened_on']})")
     if on is not None and on > today():
-        raise OpsError(f"date {on}: expected a date that is not in the future")
+        raise InvalidInput(f"date {on}: expected a date that is not in the future")
     if state == "open" and connection.scalar(select(Bottleneck.id).where(
             Bottleneck.enterprise_id == select(Bottleneck.enterprise_id).where(
                 Bottleneck.id == bottleneck_id).scalar_subquery(),
             Bottleneck.category == before["category"], Bottleneck.state == "open")) is not None:
-        raise OpsError(f"enterprise {before['enterprise_code']} has another open {before['category']} bottleneck")
+        raise InvalidInput(f"enterprise {before['enterprise_code']} has another open {before['category']} bottleneck")
     values = {"state": state, "resolved_on": on, "resolved_by": actor.name if on else None,
               "resolution": (note or "").strip() or None, "updated_at": audit.at, "updated_by": actor.name}
     connection.execute(update(Bottleneck).where(Bottleneck.id == bottleneck_id).values(**values))

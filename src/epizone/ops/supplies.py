@@ -22,9 +22,9 @@ from typing import Any
 import yaml
 from sqlalchemy import Connection, Select, insert, select, update
 
+from epizone.domain.errors import OutsideScope
 from epizone.ops.access import Actor, require
 from epizone.ops.areas import Areas, current_areas
-from epizone.ops.errors import OutsideScope
 from epizone.ops.models import Facility, SupplyReport
 from epizone.ops.rows import Checker, Sheet, repeated, today
 from epizone.ops.writes import AuditBuffer, bulk_insert

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
+from epizone.domain.errors import OutsideScope
 from epizone.domain.problems import InputError, Problem
 from epizone.store import records as readers
 from epizone.store import revisions
@@ -50,15 +51,6 @@ class ImportResult:
         return self.batch_id is not None
 
 
-class ScopeError(PermissionError):
-    """The file holds records of areas outside the importer's scope; nothing was imported."""
-
-    def __init__(self, file: str, codes: list[str]):
-        self.file, self.codes = file, codes
-        shown = ", ".join(codes[:20]) + (f" and {len(codes) - 20} more" if len(codes) > 20 else "")
-        super().__init__(f"{file}: {len(codes)} area code(s) outside your scope: {shown}; nothing was imported")
-
-
 class _NothingChanged(Exception):
     def __init__(self, result: ImportResult):
         self.result = result
@@ -69,7 +61,7 @@ def import_file(engine: Engine, kind: str, path: str | Path, user: str, progress
     """Import one file of ``kind`` (areas, cases or counts) as ``user``; raise InputError when it is bad.
 
     ``name``: what to call the file in the batch and in problems (default: its path), e.g. an upload's name.
-    ``allowed_areas``: the only area codes the file may hold (a reporter's scope); ScopeError otherwise."""
+    ``allowed_areas``: the only area codes the file may hold (a reporter's scope); OutsideScope otherwise."""
     if kind not in KINDS:
         raise ValueError(f"unknown kind of file {kind!r}: expected one of {', '.join(KIND_NAMES)}")
     path = Path(path)
@@ -118,7 +110,7 @@ def _check_scope(found: readers.Records, kind: str, file: str, allowed: Collecti
     codes = set(found.table.column(column).to_pylist()) | {code for code, _, _ in found.aliases}
     outside = sorted(codes - set(allowed))
     if outside:
-        raise ScopeError(file, outside)
+        raise OutsideScope(file, "area code(s)", outside, "nothing was imported")
 
 
 def _sha256(path: Path) -> str:

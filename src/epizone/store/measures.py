@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
+from epizone.domain.errors import InvalidInput, NotFound
 from epizone.domain.rules import builtin_ids, load_rule_set
 from epizone.store.audit import record_audit, utc_now
 from epizone.store.db import reading, writing
@@ -23,11 +24,11 @@ from epizone.store.models import Measure
 SHIPPED_BY = "epizone (shipped)"
 
 
-class MeasureError(ValueError):
+class MeasureError(InvalidInput):
     pass
 
 
-class MeasureNotFound(LookupError):
+class MeasureNotFound(NotFound):
     pass
 
 

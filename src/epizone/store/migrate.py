@@ -11,6 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
+from epizone.domain.errors import Unavailable
 from epizone.store.db import writing
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -46,7 +47,7 @@ def current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
-class SchemaError(RuntimeError):
+class SchemaError(Unavailable):
     """The database has no epizone schema, or an older one."""
 
 

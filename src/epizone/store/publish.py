@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select
 
+from epizone.domain.errors import Conflict, InvalidInput, NotFound
 from epizone.domain.rules import RuleSet
 from epizone.store import announce
 from epizone.store.audit import record_audit, utc_now
@@ -26,15 +27,15 @@ from epizone.store.models import AreaAlias, Announcement, Publication, Published
 from epizone.store.runs import RunInfo, run_in, run_rule_set
 
 
-class PublishError(ValueError):
+class PublishError(InvalidInput):
     """The request cannot be satisfied as asked (a date outside the run, nothing to publish)."""
 
 
-class PublishConflict(PublishError):
+class PublishConflict(PublishError, Conflict):
     """It conflicts with what is published (a later publication is in force, already retracted, ...)."""
 
 
-class AnnouncementNotFound(LookupError):
+class AnnouncementNotFound(NotFound):
     pass
 
 

@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 from sqlalchemy import Connection, Engine, func, insert, select
 
+from epizone.domain.errors import InvalidInput, NotFound
 from epizone.domain.rules import RuleSet, builtin_ids, parse_rule_set
 from epizone.engine.compile import Kernel
 from epizone.engine.cutoff import DataThrough
@@ -40,11 +41,11 @@ LEVEL_COLUMNS = ("area_code", "area_name", "date", "level", "reason_code", "reas
 INSERT_ROWS = 10_000
 
 
-class RunError(ValueError):
+class RunError(InvalidInput):
     """The run cannot be made (no data, a bad period or moment); nothing was written."""
 
 
-class RunNotFound(LookupError):
+class RunNotFound(NotFound):
     pass
 
 

@@ -19,6 +19,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, insert, select, update
 
+from epizone.domain.errors import InvalidInput, NotFound
 from epizone.store.audit import record_audit, utc_now
 from epizone.store.db import reading, writing
 from epizone.store.migrate import require_schema
@@ -29,11 +30,11 @@ LAST_USED_EVERY = dt.timedelta(minutes=1)  # how stale last_used_at may get (it 
 HASHER = PasswordHasher()  # argon2id, RFC 9106 low-memory profile (argon2-cffi's default); tests use cheaper parameters
 
 
-class TokenError(ValueError):
+class TokenError(InvalidInput):
     """The token is not accepted; the message says why (unknown, revoked, expired, user disabled)."""
 
 
-class TokenNotFound(LookupError):
+class TokenNotFound(NotFound):
     pass
 
 

@@ -7,17 +7,18 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
+from epizone.domain.errors import InvalidInput, NotFound
 from epizone.store.audit import record_audit, utc_now
 from epizone.store.db import reading, writing
 from epizone.store.migrate import require_schema
 from epizone.store.models import ROLES, AreaRecord, User
 
 
-class UserError(ValueError):
+class UserError(InvalidInput):
     pass
 
 
-class UserNotFound(LookupError):
+class UserNotFound(NotFound):
     pass
 
 

@@ -25,7 +25,7 @@ from epizone.api.schemas import Page, RowsIn
 from epizone.ops import checklist, enterprises, figures, policy, reports, supplies
 from epizone.ops.access import Actor
 from epizone.ops.areas import current_areas
-from epizone.ops.errors import OpsError
+from epizone.domain.errors import InvalidInput
 from epizone.ops.imports import import_ops
 from epizone.ops.writes import ImportSummary
 from epizone.store.db import reading
@@ -120,10 +120,10 @@ def change_enterprise(request: Request, code: str, body: EnterprisePatch,
                       who: Annotated[Actor, Depends(acting("ops_register"))]) -> EnterpriseOut:
     changes = {k: getattr(body, k) for k in body.model_fields_set}
     if not changes:
-        raise OpsError("nothing to change: give at least one field")
+        raise InvalidInput("nothing to change: give at least one field")
     nulls = [k for k, v in changes.items() if v is None and k != "plan_approved_on"]
     if nulls:
-        raise OpsError(f"{', '.join(sorted(nulls))}: expected a value, not null")
+        raise InvalidInput(f"{', '.join(sorted(nulls))}: expected a value, not null")
     return EnterpriseOut(**_enterprise(enterprises.change(engine(request), who, code, changes)))
 
 
