@@ -1,7 +1,7 @@
 """A rule set compiled to NumPy array operations over a dense chunk of units x days.
 
 The grid's day axis runs over data dates ``grid_start .. grid_start + days - 1``. Each assessed day
-``t`` reads the grid at its data cutoff ``c(t)`` (see :mod:`epizone.engine.cutoff`): every indicator
+``t`` reads the grid at its data cutoff ``c(t)`` (see :mod:`epizone.domain.cutoff`): every indicator
 is the value "as of" that cutoff, for every unit at once.
 """
 
@@ -15,7 +15,7 @@ from epizone.domain.rules import (NONE, UNKNOWN, ClusterCount, ClusterWindow, Cu
                                   WindowSum)
 from epizone.engine import transitions
 from epizone.engine.aggregate import CLUSTERS, Aggregates
-from epizone.engine.cutoff import from_day_number
+from epizone.domain.cutoff import from_day_number
 
 NO_DATA_CODE = "unknown.no_data"
 INFECTIONS = "infections"  # confirmed + asymptomatic

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from epizone.domain.problems import MAX_SHOWN, Problem
-from epizone.engine.cutoff import day_number
+from epizone.domain.cutoff import day_number
 from epizone.io.tables import Table
 
 BAD = np.iinfo(np.int32).min   # a value the check rejected

@@ -18,7 +18,7 @@ from epizone.domain.problems import InputError, Problem
 from epizone.domain.rules import RuleSet, load_rule_set
 from epizone.engine.aggregate import Aggregates, Unassigned, aggregate
 from epizone.engine.compile import Kernel
-from epizone.engine.cutoff import DataThrough, day_number, from_day_number
+from epizone.domain.cutoff import DataThrough, day_number, from_day_number
 from epizone.engine.run import CHUNK_CELLS, Plan, ahead, make_plan, run
 from epizone.io.areas import read_areas
 from epizone.io.groups import read_groups

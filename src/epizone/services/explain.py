@@ -9,7 +9,7 @@ import numpy as np
 
 from epizone.domain.problems import InputError, Problem
 from epizone.engine.compile import NO_DATA_CODE, Chunk
-from epizone.engine.cutoff import from_day_number
+from epizone.domain.cutoff import from_day_number
 from epizone.services.assess import Request, prepare
 
 
