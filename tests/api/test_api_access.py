@@ -13,7 +13,7 @@ from epizone.store.db import writing
 from epizone.store.imports import import_file
 from epizone.store.models import ApiToken
 from epizone.store.publish import publish
-from epizone.store.runs import RunRequest, run_assessment
+from epizone.services.runs import RunRequest, run_assessment
 
 ROLES = ("admin", "analyst", "reporter", "viewer")
 EVERYONE = ROLES

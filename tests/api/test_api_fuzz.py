@@ -14,7 +14,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from epizone.engine.cutoff import DataThrough
 from epizone.store.imports import import_file
 from epizone.store.publish import publish
-from epizone.store.runs import RunRequest, run_assessment
+from epizone.services.runs import RunRequest, run_assessment
 
 DAY = dt.date(2020, 2, 5)
 EXAMPLES = {"positive": 6, "negative": 3}  # per operation and mode: enough to find crashes, quick enough for CI

@@ -20,7 +20,7 @@ from epizone.ops.imports import import_ops
 from epizone.store import tokens
 from epizone.store.imports import import_file
 from epizone.store.publish import publish
-from epizone.store.runs import RunRequest, run_assessment
+from epizone.services.runs import RunRequest, run_assessment
 from epizone.store.users import add_user
 
 V1 = "/api/v1"

@@ -13,7 +13,7 @@ from epizone.ops.checklist import settings, shipped_checklist
 from epizone.ops.models import DutyItem
 from epizone.store.imports import import_file
 from epizone.store.publish import publish, retract
-from epizone.store.runs import RunRequest, run_assessment
+from epizone.services.runs import RunRequest, run_assessment
 
 
 def test_the_ten_duties_are_seeded_with_their_items_in_both_languages(api):

@@ -13,7 +13,8 @@ from epizone.store.db import reading
 from epizone.store.imports import import_file
 from epizone.store.levels import levels_in_force, run_levels
 from epizone.store.publish import PublishConflict, PublishError, get_announcement, publish, retract
-from epizone.store.runs import RunError, RunRequest, explain_run, run_assessment
+from epizone.services.runs import RunRequest, explain_run, run_assessment
+from epizone.store.runs import RunError
 
 D = dt.date
 DAY = D(2020, 2, 5)

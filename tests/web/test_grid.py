@@ -16,7 +16,7 @@ from epizone.store.db import make_engine, reading
 from epizone.store.imports import import_file
 from epizone.store.levels import levels_in_force
 from epizone.store.publish import publish
-from epizone.store.runs import RunRequest, run_assessment
+from epizone.services.runs import RunRequest, run_assessment
 from epizone.store.tokens import create_token
 from epizone.store.users import add_user
 from epizone.web.palette import fills

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from epizone.domain.cutoff import from_day_number
 from epizone.domain.rules import (NONE, UNKNOWN, ClusterCount, ClusterWindow, Cumulative, DaysSince, Metric, RuleSet,
                                   WindowSum)
 from epizone.engine import transitions
 from epizone.engine.aggregate import CLUSTERS, Aggregates
-from epizone.domain.cutoff import from_day_number
 
 NO_DATA_CODE = "unknown.no_data"
 INFECTIONS = "infections"  # confirmed + asymptomatic

@@ -15,11 +15,11 @@ from typing import TypeVar
 import numpy as np
 import pyarrow as pa
 
+from epizone.domain.cutoff import DataThrough
 from epizone.domain.model import Area
 from epizone.domain.rules import ClusterWindow, Cumulative, DaysSince, Metric
 from epizone.engine.aggregate import Aggregates
 from epizone.engine.compile import NEVER, Chunk, Kernel, Result
-from epizone.domain.cutoff import DataThrough
 
 CHUNK_CELLS = 1 << 22  # unit-days of grid per chunk
 T = TypeVar("T")

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from epizone.domain.model import Area, Hierarchy
 from epizone.domain.problems import InputError, Problem
-from epizone.io.tables import read_table
+from epizone.io.tables import Source, read_table
 
 COLUMNS = ["code", "name", "parent_code", "kind", "population"]
 
 
-def read_areas(path: str | Path) -> Hierarchy:
-    table = read_table(path, COLUMNS)
+def read_areas(source: Source) -> Hierarchy:
+    """The hierarchy of a file or an Arrow table of areas, always checked as a whole (codes, kinds, parents,
+    cycles): a store's areas come from several imports, each checked on its own."""
+    table = read_table(source, COLUMNS, kind="areas")
     rows = table.data.to_pylist()
     problems: list[Problem] = []
     areas: list[Area] = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,36 +34,46 @@ class CaseArrays:
     area_codes: list[str]
     imported: np.ndarray | None = None  # bool, True where ``imported`` says true (None: no such column)
 
+    def kept(self, keep: np.ndarray) -> "CaseArrays":
+        """The cases where ``keep`` is true."""
+        return CaseArrays(self.unit[keep], self.day[keep], self.classification[keep], self.cluster[keep],
+                          self.area[keep], self.area_codes, None if self.imported is None else self.imported[keep])
+
 
 def load_cases(table: Table, unit_of: dict[str, int]) -> tuple[CaseArrays, list[Problem]]:
-    """Validate the line list against the areas (code -> unit index, -1 for none) and encode it."""
-    problems: list[Problem] = []
+    """Validate the line list against the areas (code -> unit index, -1 for none) and encode it.
+
+    A validated table (one row per case id, as the store keeps them) is encoded without the checks a
+    file needs (ids, repeated ids, optional columns); its area codes, dates and classifications are
+    still mapped, so a value the engine cannot use is still reported."""
+    if table.validated:
+        cases, _, problems = _encode(table, unit_of)
+        return cases, problems
     ids = table.data.column("case_id").cast(pa.string())
     with ThreadPoolExecutor(max_workers=1) as pool:  # hashing runs in DuckDB while the rest decodes
         hashes = pool.submit(_hashes, ids)
-        found, cases = _decode(table, unit_of, ids, hashes)
-    return cases, problems + found
+        cases, parts, problems = _encode(table, unit_of)
+        problems += _optional_columns(table) + _empty_ids(table, ids)
+        extra = [coded(table, c) for c in OPTIONAL if table.has(c)]
+        keep, repeated = _repeated_ids(table, ids, hashes.result(), [*parts, *extra])
+    return cases.kept(keep), problems + repeated
 
 
-def _decode(table: Table, unit_of: dict[str, int], ids: pa.ChunkedArray, hashes: Future) -> tuple:
+def _encode(table: Table, unit_of: dict[str, int]) -> tuple[CaseArrays, list, list[Problem]]:
+    """Every row encoded, the columns that make a case's content, and the problems of mapping them."""
     area, unit, problems = checked(table, "area_code", lambda v: unit_of.get(v, BAD), UNKNOWN_AREA)
     report, bad_dates = days(table, "report_date")
     kinds, classification, bad_kinds = one_of(table, "classification", CLASSIFICATIONS)
-    problems += bad_dates + bad_kinds
     clusters = coded(table, "cluster_id")
-    cluster = clusters.numbered()
-    problems += _optional_columns(table)
+    cases = CaseArrays(unit.astype(np.int32), report, classification.astype(np.int8),
+                       clusters.numbered().astype(np.int32), area.codes, area.values, _imported(table))
+    return cases, [area, report, kinds, clusters], problems + bad_dates + bad_kinds
+
+
+def _empty_ids(table: Table, ids: pa.ChunkedArray) -> list[Problem]:
     filled = ids.fill_null("")
     empty = pc.or_(pc.equal(pc.utf8_length(filled), 0), pc.utf8_is_space(filled)).to_numpy(zero_copy_only=False)
-    problems += listed(table, "case_id", np.flatnonzero(empty), lambda rows: [""] * rows.size, "a non-empty case id")
-    extra = [coded(table, c) for c in OPTIONAL if table.has(c)]
-    keep, dup_problems = _repeated_ids(table, ids, hashes.result(), [area, report, kinds, clusters, *extra])
-    problems += dup_problems
-    imported = _imported(table)
-    cases = CaseArrays(unit[keep].astype(np.int32), report[keep], classification[keep].astype(np.int8),
-                       cluster[keep].astype(np.int32), area.codes[keep], area.values,
-                       None if imported is None else imported[keep])
-    return problems, cases
+    return listed(table, "case_id", np.flatnonzero(empty), lambda rows: [""] * rows.size, "a non-empty case id")
 
 
 def _optional_columns(table: Table) -> list[Problem]:

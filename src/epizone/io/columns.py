@@ -17,8 +17,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from epizone.domain.problems import MAX_SHOWN, Problem
 from epizone.domain.cutoff import day_number
+from epizone.domain.problems import MAX_SHOWN, Problem
 from epizone.io.tables import Table
 
 BAD = np.iinfo(np.int32).min   # a value the check rejected
@@ -91,6 +91,7 @@ def _unify(chunks: list[pa.DictionaryArray]) -> tuple[pa.Array, np.ndarray]:
         return pa.array([], pa.string()), np.zeros(0, dtype=np.int32)
     encoded = pa.concat_arrays(parts).dictionary_encode()
     remap = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32)
+    remap = np.append(remap, -1)  # a spare entry: a null reads index 0, even of an empty dictionary (all nulls)
     codes = [np.where(_valid(c), remap[np.asarray(c.indices.fill_null(0)) + offsets[_identity(c.dictionary)]], -1)
              for c in chunks]
     return encoded.dictionary, np.concatenate(codes).astype(np.int32, copy=False)

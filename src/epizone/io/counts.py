@@ -6,10 +6,11 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
 
 from epizone.domain.problems import Problem
 from epizone.io.cases import UNKNOWN_AREA
-from epizone.io.columns import BAD, checked, days, listed, one_of
+from epizone.io.columns import BAD, Coded, checked, days, listed, one_of
 from epizone.io.tables import Table
 
 COLUMNS = ["area_code", "date", "metric", "value"]
@@ -30,17 +31,31 @@ class CountArrays:
 
 
 def load_counts(table: Table, unit_of: dict[str, int]) -> tuple[CountArrays, list[Problem]]:
+    """Validate the counts against the areas (code -> unit index, -1 for none) and encode them.
+
+    A validated table (one row per area, date and metric, as the store keeps them) is encoded without
+    looking for repeats; its area codes, dates, metrics and values are still mapped."""
     area, unit, problems = checked(table, "area_code", lambda v: unit_of.get(v, BAD), UNKNOWN_AREA)
     day, bad_dates = days(table, "date")
     _, metric, bad_metrics = one_of(table, "metric", METRICS)
-    numbers, value, bad_values = checked(table, "value", _whole, "a whole number >= 0")
+    numbers, value, bad_values = _values(table)
     problems += bad_dates + bad_metrics + bad_values
-    keep, conflicts = _repeats(area.codes, day, metric, value)
-    problems += listed(table, "value", conflicts[:, 0], numbers.value_of, "")
-    problems = [_conflict(p, conflicts, table) if not p.expected else p for p in problems]
+    keep = np.ones(day.size, dtype=bool)
+    if not table.validated:
+        keep, conflicts = _repeats(area.codes, day, metric, value)
+        problems += listed(table, "value", conflicts[:, 0], numbers.value_of, "")
+        problems = [_conflict(p, conflicts, table) if not p.expected else p for p in problems]
     counts = CountArrays(unit[keep].astype(np.int32), day[keep], metric[keep].astype(np.int8), value[keep],
                          area.codes[keep], area.values)
     return counts, problems
+
+
+def _values(table: Table) -> tuple[Coded | None, np.ndarray, list[Problem]]:
+    """The value column as whole numbers: a validated integer column as it is, text checked value by value."""
+    column = table.data.column("value")
+    if table.validated and pa.types.is_integer(column.type) and column.null_count == 0:
+        return None, column.to_numpy().astype(np.int64), []
+    return checked(table, "value", _whole, "a whole number >= 0")
 
 
 def _whole(text: str) -> int:

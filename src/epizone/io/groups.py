@@ -6,20 +6,18 @@ reports the same metric for the same date itself.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
 from epizone.domain.problems import InputError, Problem
 from epizone.io.columns import BAD, checked, coded
-from epizone.io.tables import read_table
+from epizone.io.tables import Source, read_table
 
 COLUMNS = ["group_code", "area_code"]
 
 
-def read_groups(path: str | Path, known_areas: set[str]) -> dict[str, list[str]]:
+def read_groups(source: Source, known_areas: set[str]) -> dict[str, list[str]]:
     """Group code -> member area codes, in file order; every problem raised together."""
-    table = read_table(path, COLUMNS, (), tuple(COLUMNS))
+    table = read_table(source, COLUMNS, (), tuple(COLUMNS), kind="groups")
     area, _, problems = checked(table, "area_code", lambda v: 0 if v in known_areas else BAD,
                                 "the code of an area in the areas file")
     group = coded(table, "group_code")

@@ -7,23 +7,21 @@ moves counted in working days or weekdays; they add to the rule set's own ``holi
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
 from epizone.domain.model import Hierarchy
 from epizone.domain.problems import InputError
 from epizone.io.columns import BAD, checked, days
-from epizone.io.tables import read_table
+from epizone.io.tables import Source, read_table
 
 COLUMNS = ["date"]
 OPTIONAL = ("area_code",)
 EVERY_UNIT = -1
 
 
-def read_holidays(path: str | Path, hierarchy: Hierarchy, unit: str) -> list[tuple[int, int]]:
+def read_holidays(source: Source, hierarchy: Hierarchy, unit: str) -> list[tuple[int, int]]:
     """``(day number, unit index or EVERY_UNIT)`` pairs; every problem raised together."""
-    table = read_table(path, COLUMNS, OPTIONAL, ("date", "area_code"))
+    table = read_table(source, COLUMNS, OPTIONAL, ("date", "area_code"), kind="holidays")
     day, problems = days(table, "date")
     units = {a.code: i for i, a in enumerate(hierarchy.units(unit))}
     below = _units_below(hierarchy, unit, units)

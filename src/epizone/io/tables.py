@@ -1,10 +1,10 @@
-"""Read an input table (CSV, or Parquet when the name ends in .parquet) into Arrow.
+"""Read an input table (CSV, or Parquet when the name ends in .parquet) into Arrow, or take one already in memory.
 
 Columns with few distinct values (area codes, dates, classifications, cluster ids) are read
 dictionary-encoded, so validating and mapping them costs one look-up per distinct value, not per row.
 Every CSV column is read as text, so that validation, not the reader, decides what a bad value is.
 Row ``i`` of a CSV file is physical line ``i + 2`` (the header is line 1; empty lines are kept as
-rows so the count stays exact); in a Parquet file it is row ``i + 1``.
+rows so the count stays exact); in a Parquet file or an Arrow table it is row ``i + 1``.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 from epizone.domain.problems import InputError, Problem
 
 CODED = pa.dictionary(pa.int32(), pa.string())
+Source = str | Path | pa.Table  # a file to read, or an Arrow table already in memory
 
 
 @dataclass
@@ -30,6 +31,7 @@ class Table:
     columns: list[str]
     data: pa.Table
     first_line: int
+    validated: bool = False  # rows already checked (e.g. the store's records): loaders skip the file checks
 
     def number(self, column: str) -> int:
         """1-based position of a column in the file (0 when absent)."""
@@ -44,24 +46,47 @@ class Table:
                 for row, value in zip(rows.tolist(), values)]
 
 
-def read_table(path: str | Path, required: list[str], optional: tuple[str, ...] = (),
-               coded: tuple[str, ...] = ()) -> Table:
-    """Read the required and optional columns; ``coded`` ones come back as dictionary arrays."""
-    path = Path(path)
+def read_table(source: Source, required: list[str], optional: tuple[str, ...] = (), coded: tuple[str, ...] = (),
+               kind: str = "table", validated: bool = False) -> Table:
+    """Read the required and optional columns; ``coded`` ones come back as dictionary arrays from a file.
+
+    An Arrow ``source`` is taken as it is (named after ``kind`` in problems); ``validated`` says its rows
+    were already checked. A file is always checked."""
+    if isinstance(source, pa.Table):
+        return _in_memory(source, required, optional, kind, validated)
+    path = Path(source)
     name = str(path)
     if not path.is_file():
         raise InputError([Problem(name, 0, "", 0, "", "an existing file")])
     parquet = path.suffix.lower() == ".parquet"
     columns = _parquet_columns(path) if parquet else _header(path)
+    _require(name, columns, required)
+    keep = [c for c in columns if c in required or c in optional]
+    data = _read_parquet(path, keep, coded) if parquet else _read_csv(path, columns, keep, coded)
+    return Table(name, columns, data, 1 if parquet else 2)
+
+
+def source_name(source: Source, kind: str) -> str:
+    """What problems call an input: its path, or the kind of an in-memory table."""
+    return f"{kind} (in memory)" if isinstance(source, pa.Table) else str(source)
+
+
+def _in_memory(data: pa.Table, required: list[str], optional: tuple[str, ...], kind: str,
+               validated: bool) -> Table:
+    name = source_name(data, kind)
+    columns = data.column_names
+    _require(name, columns, required)
+    keep = [c for c in columns if c in required or c in optional]
+    return Table(name, columns, data.select(keep), 1, validated)
+
+
+def _require(name: str, columns: list[str], required: list[str]) -> None:
     missing = [c for c in required if c not in columns]
     if missing:
         raise InputError([
             Problem(name, 1, c, 0, ",".join(columns), f"a column named {c!r} (required: {', '.join(required)})")
             for c in missing
         ])
-    keep = [c for c in columns if c in required or c in optional]
-    data = _read_parquet(path, keep, coded) if parquet else _read_csv(path, columns, keep, coded)
-    return Table(name, columns, data, 1 if parquet else 2)
 
 
 def _read_csv(path: Path, header: list[str], keep: list[str], coded: tuple[str, ...]) -> pa.Table:

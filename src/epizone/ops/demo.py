@@ -74,7 +74,7 @@ def seed_levels(engine: Engine, by: str = DEMO_USER) -> int:
     from epizone.services.demo_store import named_areas
     from epizone.store.imports import import_file
     from epizone.store.publish import publish
-    from epizone.store.runs import RunRequest, run_assessment
+    from epizone.services.runs import RunRequest, run_assessment
 
     with tempfile.TemporaryDirectory(prefix="epizone-ops-demo-") as scratch:
         import_file(engine, "areas", named_areas(Path(scratch) / "areas.csv"), by, name="areas.csv")

@@ -1,10 +1,10 @@
-"""Use case: grade every unit for every day under a rule set, from files, with a run summary."""
+"""Use case: grade every unit for every day under a rule set, from files or Arrow tables, with a run summary."""
 
 from __future__ import annotations
 
 import datetime as dt
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -13,29 +13,35 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from epizone.domain.cutoff import DataThrough, day_number, from_day_number
 from epizone.domain.model import Area, Hierarchy
 from epizone.domain.problems import InputError, Problem
 from epizone.domain.rules import RuleSet, load_rule_set
 from epizone.engine.aggregate import Aggregates, Unassigned, aggregate
 from epizone.engine.compile import Kernel
-from epizone.domain.cutoff import DataThrough, day_number, from_day_number
 from epizone.engine.run import CHUNK_CELLS, Plan, ahead, make_plan, run
 from epizone.io.areas import read_areas
 from epizone.io.groups import read_groups
 from epizone.io.holidays import EVERY_UNIT, read_holidays
 from epizone.io import cases as case_file, counts as count_file, metrics as metric_file
-from epizone.io.tables import Table, read_table
+from epizone.io.tables import Source, Table, read_table, source_name
 from epizone.io.write import output_format, write_batches
 
 
 @dataclass
 class Request:
-    areas: Path
-    cases: Path | None = None
-    counts: Path | None = None
-    metrics: Path | None = None
-    groups: Path | None = None
-    rules: str = "cn-2020-02"
+    """What to grade: each input a file (always checked) or an Arrow table with the file's columns.
+
+    ``validated``: the tables hold rows already checked, one per key (the store's records): their cases and
+    counts are encoded without being checked again. ``rules``: a built-in id, a YAML file or a parsed RuleSet.
+    """
+
+    areas: Source
+    cases: Source | None = None
+    counts: Source | None = None
+    metrics: Source | None = None
+    groups: Source | None = None
+    rules: str | Path | RuleSet = "cn-2020-02"
     unit: str | None = None
     start: dt.date | None = None
     end: dt.date | None = None
@@ -43,7 +49,8 @@ class Request:
     data_end: dt.date | None = None
     lang: str = "en"
     chunk_cells: int = CHUNK_CELLS
-    holidays: Path | None = None
+    holidays: Source | None = None
+    validated: bool = False
 
 
 @dataclass
@@ -84,16 +91,18 @@ def prepare(req: Request) -> Prepared:
     """Read and validate every input, aggregate it and plan the run; raise InputError on bad input."""
     if req.cases is None and req.counts is None and req.metrics is None:
         raise ValueError("give a case line list (--cases), daily counts (--counts) or metrics (--metrics)")
-    rules = load_rule_set(req.rules)
+    rules = req.rules if isinstance(req.rules, RuleSet) else load_rule_set(req.rules)
     with ThreadPoolExecutor(max_workers=2) as pool:  # the big tables are read while the areas are parsed
-        cases_table = req.cases and pool.submit(read_table, req.cases, case_file.COLUMNS, case_file.OPTIONAL,
-                                                case_file.CODED)
-        counts_table = req.counts and pool.submit(read_table, req.counts, count_file.COLUMNS, (), count_file.CODED)
-        metrics_table = req.metrics and pool.submit(read_table, req.metrics, metric_file.COLUMNS, (),
-                                                    metric_file.CODED)
+        cases = _read(pool, req.cases, case_file.COLUMNS, case_file.OPTIONAL, case_file.CODED, "cases", req.validated)
+        counts = _read(pool, req.counts, count_file.COLUMNS, (), count_file.CODED, "counts", req.validated)
+        metrics = _read(pool, req.metrics, metric_file.COLUMNS, (), metric_file.CODED, "metrics")
         hierarchy = read_areas(req.areas)
-        return _prepare(req, rules, hierarchy, cases_table and cases_table.result(),
-                        counts_table and counts_table.result(), metrics_table and metrics_table.result())
+        return _prepare(req, rules, hierarchy, *(None if f is None else f.result() for f in (cases, counts, metrics)))
+
+
+def _read(pool: ThreadPoolExecutor, source: Source | None, *how: object) -> Future[Table] | None:
+    """``read_table(source, *how)`` started in ``pool``; None when there is no such input."""
+    return None if source is None else pool.submit(read_table, source, *how)
 
 
 def _prepare(req: Request, rules: RuleSet, hierarchy: Hierarchy, cases_table: Table | None,
@@ -101,7 +110,7 @@ def _prepare(req: Request, rules: RuleSet, hierarchy: Hierarchy, cases_table: Ta
     unit = req.unit or rules.unit
     units = hierarchy.units(unit)
     if not units:
-        raise InputError([Problem(str(req.areas), 0, "kind", 0, unit,
+        raise InputError([Problem(source_name(req.areas, "areas"), 0, "kind", 0, unit,
                                   f"at least one area of kind {unit!r} to assess (kinds present: "
                                   f"{', '.join(sorted(hierarchy.kinds()))})")])
     unit_of = _unit_index(hierarchy, unit, units)

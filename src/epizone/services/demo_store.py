@@ -104,7 +104,7 @@ def _build(path: Path) -> tuple[int, int]:
     from epizone.store.db import make_engine
     from epizone.store.imports import import_file
     from epizone.store.publish import publish
-    from epizone.store.runs import RunRequest, run_assessment
+    from epizone.services.runs import RunRequest, run_assessment
 
     path.unlink(missing_ok=True)
     engine = make_engine(_url(path))

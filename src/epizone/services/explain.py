@@ -7,9 +7,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from epizone.domain.cutoff import from_day_number
 from epizone.domain.problems import InputError, Problem
 from epizone.engine.compile import NO_DATA_CODE, Chunk
-from epizone.domain.cutoff import from_day_number
+from epizone.io.tables import source_name
 from epizone.services.assess import Request, prepare
 
 
@@ -45,7 +46,7 @@ class Explanation:
 def explain(req: Request, area: str, date: dt.date) -> Explanation:
     """Grade one unit on one day and keep every step; ``area`` is a unit's code or exact name."""
     prepared = prepare(replace(req, start=date, end=date))
-    index = _find_unit(prepared.units, area, str(req.areas), prepared.unit)
+    index = _find_unit(prepared.units, area, source_name(req.areas, "areas"), prepared.unit)
     chunk = Chunk(index, index + 1, prepared.plan.grid_start, prepared.plan.grid_days)
     plan = prepared.plan  # the assessed day is its last day (earlier ones replay timed transitions)
     result = prepared.kernel.run(prepared.agg, chunk, plan.positions, plan.stale,

@@ -19,7 +19,8 @@ from epizone.store.cli import BAD_INPUT, DbOpt, UserOpt, _fail, _store, _user, e
 from epizone.store.measures import MeasureError, MeasureNotFound, add_measure, edit_measure, list_measures, remove_measure
 from epizone.store.publish import (AnnouncementNotFound, PublishError, get_announcement, list_announcements, publish,
                                    retract)
-from epizone.store.runs import RunError, RunNotFound, RunRequest, list_runs, run_assessment
+from epizone.services.runs import RunRequest, run_assessment
+from epizone.store.runs import RunError, RunNotFound, list_runs
 from epizone.store.tokens import TokenError, TokenNotFound, create_token, list_tokens, revoke_token
 
 T = TypeVar("T")

@@ -16,7 +16,7 @@ from epizone.api.schemas import AreaOut, ExplanationOut, HistoryOut, Page
 from epizone.store.db import reading
 from epizone.store.levels import history, levels_in_force
 from epizone.store.models import AreaAlias, AreaRecord
-from epizone.store.runs import explain_run
+from epizone.services.runs import explain_run
 from epizone.store.tokens import Principal
 
 router = APIRouter(tags=["areas"])

@@ -16,7 +16,8 @@ from epizone.engine.cutoff import DataThrough
 from epizone.store.db import reading
 from epizone.store.levels import run_levels
 from epizone.store.publish import publish
-from epizone.store.runs import RunError, RunRequest, explain_run, get_run, list_runs, run_assessment
+from epizone.services.runs import RunRequest, explain_run, run_assessment
+from epizone.store.runs import RunError, get_run, list_runs
 from epizone.store.tokens import Principal
 
 router = APIRouter(tags=["runs"])
