@@ -127,11 +127,11 @@ def days(table: Table, column: str, optional: bool = False) -> tuple[np.ndarray,
     return result.astype(np.int32), rejected(table, column, column_codes, result == BAD, expected)
 
 
-def _date_codes(array: pa.ChunkedArray) -> tuple[np.ndarray, list[str]]:
+def _date_codes(array: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+    """Codes and texts of a native date column with nulls (a null reads as an empty text)."""
     encoded = array.cast(pa.string()).combine_chunks().dictionary_encode()
-    values = ["" if v is None else v for v in encoded.dictionary.to_pylist()]
-    codes = encoded.indices.fill_null(len(values)).to_numpy(zero_copy_only=False)
-    return codes.astype(np.int64), values + [""]
+    codes = encoded.indices.fill_null(len(encoded.dictionary)).to_numpy(zero_copy_only=False)
+    return codes.astype(np.int64), pa.concat_arrays([encoded.dictionary, pa.array([""])])
 
 
 def rejected(table: Table, column: str, column_codes: Coded, bad: np.ndarray, expected: str) -> list[Problem]:
