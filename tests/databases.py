@@ -33,6 +33,13 @@ AREAS = """code,name,parent_code,kind,population
 350103001,Taijiang-1,350103,township,
 """
 CASES_HEADER = "case_id,report_date,area_code,classification,cluster_id"
+CASE_LIST = """case_id,report_date,area_code,classification,cluster_id,onset_date,imported
+c1,2020-02-01,350102001,confirmed,k1,2020-01-28,false
+c2,2020-02-02,350102002,confirmed,k1,,
+c3,2020-02-03,350102001,asymptomatic,,,true
+c4,2020-02-04,350103001,confirmed,k2,2020-02-01,0
+c5,2020-02-06,350103001,confirmed,k2,,yes
+"""  # every optional column, clusters, and each way of writing the imported flag
 COUNTS_HEADER = "area_code,date,metric,value"
 
 

@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pytest
 
+from databases import AREAS, CASE_LIST
 from epizone.domain.cutoff import DataThrough
 from epizone.domain.problems import InputError
 from epizone.domain.rules import load_rule_set
@@ -19,21 +20,6 @@ from epizone.services.assess import Request, assess_table
 from epizone.services.demo import SERIES_END, SERIES_START, demo_file
 from epizone.services.explain import explain
 
-AREAS = """code,name,parent_code,kind,population
-35,Fujian,,province,41540086
-3501,Fuzhou,35,city,8291268
-350102,Gulou,3501,county,669090
-350103,Taijiang,3501,county,411819
-350102001,Gulou-1,350102,township,
-350103001,Taijiang-1,350103,township,
-"""
-CASES = """case_id,report_date,area_code,classification,cluster_id,onset_date,imported
-c1,2020-02-01,350102001,confirmed,k1,2020-01-28,false
-c2,2020-02-02,350102001,confirmed,k1,,
-c3,2020-02-03,350102001,asymptomatic,,,true
-c4,2020-02-04,350103001,confirmed,k2,2020-02-01,0
-c5,2020-02-06,350103001,confirmed,k2,,yes
-"""
 GERMAN_AREAS = "code,name,parent_code,kind,population\n09,Bayern,,province,\n11,Berlin,,province,\n" \
                "09162,München,09,county,1488202\n11000,Berlin,11,county,3664088\n"
 US_AREAS = "code,name,parent_code,kind,population\nUS,United States,,province,\n01001,Autauga,US,county,100000\n" \
@@ -46,7 +32,7 @@ def fujian_demo(tmp: Path) -> tuple[dict[str, Path], dict]:
 
 
 def case_list(tmp: Path) -> tuple[dict[str, Path], dict]:
-    return ({"areas": write(tmp, "areas.csv", AREAS), "cases": write(tmp, "cases.csv", CASES)},
+    return ({"areas": write(tmp, "areas.csv", AREAS), "cases": write(tmp, "cases.csv", CASE_LIST)},
             dict(rules="fj-2020-02", start=dt.date(2020, 2, 1), end=dt.date(2020, 2, 20)))
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from databases import CASE_LIST
 from epizone.domain.cutoff import DataThrough
 from epizone.services.assess import Request, assess_table
 from epizone.services.demo import SERIES_END, SERIES_START, demo_file
@@ -64,18 +65,11 @@ def test_the_watch_sees_temporary_files(tmp_path: Path):
     assert [event for event, _ in seen] == ["tempfile.mkdtemp", "os.mkdir", "open"]
 
 
-CASES = """case_id,report_date,area_code,classification,cluster_id,onset_date,imported
-c1,2020-02-01,350102001,confirmed,k1,2020-01-28,false
-c2,2020-02-02,350102002,confirmed,k1,,
-c3,2020-02-03,350102001,asymptomatic,,,true
-c4,2020-02-04,350103001,confirmed,k2,2020-02-01,0
-c5,2020-02-06,350103001,confirmed,k2,,yes
-"""
 DATASETS = {  # the files to import (given the store) and what to grade
     "fujian demo": (lambda store: {"areas": demo_file("areas.csv"), "counts": demo_file("counts.csv")},
                     dict(start=SERIES_START, end=SERIES_END, data_through=DataThrough(lag=1)), "350102",
                     dt.date(2020, 2, 23)),
-    "case list": (lambda store: {"areas": store.areas(), "cases": store.write("cases.csv", CASES)},
+    "case list": (lambda store: {"areas": store.areas(), "cases": store.write("cases.csv", CASE_LIST)},
                   dict(start=dt.date(2020, 2, 1), end=dt.date(2020, 2, 20), data_through=DataThrough(lag=0)),
                   "350103", dt.date(2020, 2, 10)),
 }
