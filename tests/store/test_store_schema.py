@@ -6,8 +6,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
+import epizone.ops.models  # noqa: F401  (registers the operations tables)
+import epizone.store.models  # noqa: F401  (registers the store tables)
 from epizone.store import migrate
-from epizone.store.models import Base
+from epizone.store.base import Base
 from epizone.store.settings import DEFAULT_URL, StoreSettings
 
 TABLES = {"import_batches", "areas", "area_aliases", "case_reports", "count_reports", "users", "audit_log",

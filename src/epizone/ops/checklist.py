@@ -1,4 +1,5 @@
-"""The checklist of the ten standing duties (十个不放松): seeded from ``duties.yaml``, then editable and audited.
+"""The checklist of the ten standing duties (十个不放松): seeded from ``duties.yaml`` (migration 0003 keeps its own
+frozen copy of the checklist), then editable and audited.
 
 Items are never deleted (findings refer to them): an item is switched off (``active`` false) instead, and
 new inspections may no longer use it.

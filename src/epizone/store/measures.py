@@ -1,7 +1,8 @@
 """The catalogue of differentiated measures per rule set and level (zh and en), editable and audited.
 
-A new store is seeded from ``measures.yaml`` (the 2020 national strategies for cn-2020-02 and cn-2020-09);
-announcements quote the measures in force for each level at the moment they are published.
+A new store is seeded with the measures of ``measures.yaml`` (the 2020 national strategies for cn-2020-02 and
+cn-2020-09) by migration 0002, which keeps its own frozen copy of them; announcements quote the measures in force
+for each level at the moment they are published.
 """
 
 from __future__ import annotations

@@ -1,10 +1,16 @@
-"""Alembic environment: migrations run on the connection that epizone.store.migrate hands over."""
+"""Alembic environment: migrations run on the connection that epizone.store.migrate hands over.
+
+The target metadata (for comparing the migrations with the models) is the shared base's, holding the store's
+tables and the operations' tables once both model modules are imported.
+"""
 
 from __future__ import annotations
 
 from alembic import context
 
-from epizone.store.models import Base
+import epizone.ops.models  # noqa: F401  (registers the operations tables)
+import epizone.store.models  # noqa: F401  (registers the store tables)
+from epizone.store.base import Base
 
 connection = context.config.attributes.get("connection")
 if connection is None:

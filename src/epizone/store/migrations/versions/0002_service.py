@@ -1,5 +1,7 @@
 """The service: API tokens, rule sets in use, assessment runs and their levels, publications and published
-levels, announcements, measures (seeded from ``epizone/store/measures.yaml``); users can be disabled.
+levels, announcements, measures; users can be disabled. The measures seeded are this revision's own copy of
+``epizone/store/measures.yaml`` as it stood (``NATIONAL_2020`` below): a later edit of that file never changes
+what this revision inserts.
 
 Runs, levels, publications and announcements are frozen: triggers make the database refuse UPDATE and
 DELETE on them (a publication is withdrawn by a new retraction announcement, never by changing a row).
@@ -10,6 +12,8 @@ Create Date: 2026-12-01
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 import sqlalchemy as sa
 from alembic import op
@@ -23,6 +27,19 @@ depends_on = None
 JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 FROZEN = ("assessment_runs", "assessed_levels", "publications", "published_levels", "announcements")
 PG_FUNCTION = "epizone_frozen_row"
+
+SHIPPED_BY = "epizone (shipped)"
+MEASURES_SOURCE = ("国务院应对新型冠状病毒肺炎疫情联防联控机制《关于科学防治精准施策分区分级做好新冠肺炎疫情防控工作的指导意见》"
+                   "(2020-02-17), http://www.gov.cn/xinwen/2020-02/18/content_5480514.htm")
+MEASURE_RULE_SETS = ("cn-2020-02", "cn-2020-09")  # both grade into these levels under the same strategies
+NATIONAL_2020 = {  # level: the measures in display order, (Chinese, English)
+    "low": (("实施“外防输入”策略,做好输入病例防范", "Guard against imported cases (strategy: prevent import from outside)"),
+            ("全面恢复生产生活秩序", "Fully restore production and normal life")),
+    "medium": (("实施“外防输入、内防扩散”策略", "Guard against imported cases and against spread within the area"),
+               ("尽快有序恢复生产生活秩序", "Restore production and normal life in an orderly way, as soon as possible")),
+    "high": (("实施“内防扩散、外防输出、严格管控”策略", "Prevent spread within the area and export to other areas; strict control"),
+             ("集中精力抓好疫情防控工作", "Concentrate efforts on epidemic prevention and control")),
+}
 
 
 def _fk(table: str, column: str, target: str) -> sa.ForeignKeyConstraint:
@@ -162,8 +179,16 @@ def upgrade() -> None:
     )
     op.create_index("ix_measures_rule_set_id_level", "measures", ["rule_set_id", "level"])
     _freeze()
-    from epizone.store.measures import shipped_measures  # the seed file shipped with the package
-    op.bulk_insert(measures, shipped_measures())
+    op.bulk_insert(measures, _seeded_measures())
+
+
+def _seeded_measures() -> list[dict]:
+    """The rows of ``NATIONAL_2020`` for each rule set of ``MEASURE_RULE_SETS``, stamped now."""
+    at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return [{"rule_set_id": rule_set_id, "level": level, "position": position, "text_zh": zh, "text_en": en,
+             "source": MEASURES_SOURCE, "updated_at": at, "updated_by": SHIPPED_BY}
+            for rule_set_id in MEASURE_RULE_SETS for level, texts in NATIONAL_2020.items()
+            for position, (zh, en) in enumerate(texts, 1)]
 
 
 def _freeze() -> None:
