@@ -23,7 +23,6 @@ from pathlib import Path
 
 from epizone.services.demo import SERIES_END, SERIES_START, demo_file
 
-DEMO_USER = "epizone-demo"
 OFFICER = "demo-officer"  # a viewer: reads the operations pages of the demo (serve --demo prints a token)
 DB_NAME = "fujian2020.db"
 COMPARED_RULES = ("fj-2020-02",)
@@ -73,6 +72,7 @@ def demo_store(folder: Path, rebuild: bool = False) -> DemoStore:
 def officer_token(url: str, hours: int = 24) -> str:
     """A new token of the demo's viewer ``OFFICER`` (created when missing), valid for ``hours``: the operations
     pages and endpoints need a token even where published levels are public (their rows are not public data)."""
+    from epizone.ops.demo import DEMO_USER
     from epizone.store.audit import utc_now
     from epizone.store.db import make_engine
     from epizone.store.tokens import create_token
@@ -103,8 +103,8 @@ def _build(path: Path) -> tuple[int, int]:
     engine = make_engine(_url(path))
     try:
         migrate.upgrade(engine)
-        run_id = seed_levels(engine, DEMO_USER, COMPARED_RULES)
-        load_demo(engine, DEMO_USER, levels=False)  # the SYNTHETIC operations data, on the published levels
+        run_id = seed_levels(engine, compared=COMPARED_RULES)
+        load_demo(engine, levels=False)  # the SYNTHETIC operations data, on the published levels
         return run_id, (SERIES_END - SERIES_START).days + 1
     finally:
         engine.dispose()
