@@ -96,7 +96,7 @@ def days(first: dt.date = START, last: dt.date = END) -> list[dt.date]:
 
 def county_levels() -> dict[str, dict[dt.date, str]]:
     """cn-2020-02 levels of every county, 20 Jan to 29 Feb, data to the day before (as the demo publishes)."""
-    from epizone.engine.cutoff import DataThrough
+    from epizone.domain.cutoff import DataThrough
     from epizone.services.assess import Request, assess_table
     from epizone.services.demo import SERIES_START, demo_file
     table, _ = assess_table(Request(areas=demo_file("areas.csv"), counts=demo_file("counts.csv"), rules="cn-2020-02",

@@ -11,7 +11,7 @@ from typing import Any
 from epizone.domain.model import Area, Hierarchy
 from epizone.domain.reference import CaseRecord, CountRecord, evaluate, unassigned
 from epizone.domain.rules import RuleSet, load_rule_set
-from epizone.engine.cutoff import DataThrough
+from epizone.domain.cutoff import DataThrough
 from epizone.services.assess import Request, assess_table
 
 RULES: RuleSet = load_rule_set("cn-2020-02")
@@ -97,14 +97,22 @@ def write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> Path:
     return path
 
 
+def write_areas(path: Path, areas: list[Area]) -> Path:
+    return write_csv(path, ["code", "name", "parent_code", "kind", "population"],
+                     [[a.code, a.name, a.parent_code, a.kind, a.population] for a in areas])
+
+
+def write_cases(path: Path, cases: list[CaseRecord]) -> Path:
+    return write_csv(path, ["case_id", "report_date", "area_code", "classification", "cluster_id"],
+                     [[c.case_id, c.report_date, c.area_code, c.classification, c.cluster_id] for c in cases])
+
+
 def write_inputs(folder: Path, s: Scenario) -> Request:
     folder.mkdir(parents=True, exist_ok=True)
-    areas = write_csv(folder / "areas.csv", ["code", "name", "parent_code", "kind", "population"],
-                      [[a.code, a.name, a.parent_code, a.kind, a.population] for a in s.areas])
+    areas = write_areas(folder / "areas.csv", s.areas)
     cases = counts = None
     if s.with_cases:
-        cases = write_csv(folder / "cases.csv", ["case_id", "report_date", "area_code", "classification", "cluster_id"],
-                          [[c.case_id, c.report_date, c.area_code, c.classification, c.cluster_id] for c in s.cases])
+        cases = write_cases(folder / "cases.csv", s.cases)
     if s.with_counts:
         counts = write_csv(folder / "counts.csv", ["area_code", "date", "metric", "value"],
                            [[r.area_code, r.date, r.metric, r.value] for r in s.counts])

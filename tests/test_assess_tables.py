@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pytest
 
-from databases import AREAS, CASE_LIST
+from inputs import AREAS, CASE_LIST
 from epizone.domain.cutoff import DataThrough
 from epizone.domain.problems import InputError
 from epizone.domain.rules import load_rule_set

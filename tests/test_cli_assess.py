@@ -19,8 +19,8 @@ from epizone.cli import app
 runner = CliRunner()
 COLUMNS = ["area_code", "area_name", "date", "level", "rule_set", "cumulative_confirmed", "new_confirmed_14d",
            "cluster_14d", "days_since_last_confirmed", "reason_code", "reason", "data_through"]
-CASES = ["c1,2020-02-01,350101001,confirmed,k1", "c2,2020-02-02,350101002,asymptomatic,k1",
-         "c3,2020-02-02,350101,confirmed,", "c4,2020-02-05,3501,confirmed,"]
+CASES = ["c1,2020-02-01,350102001,confirmed,k1", "c2,2020-02-02,350102002,asymptomatic,k1",
+         "c3,2020-02-02,350102,confirmed,", "c4,2020-02-05,3501,confirmed,"]
 
 
 def run_assess(files, out: Path, *extra: str):
@@ -45,10 +45,10 @@ def test_assess_writes_every_format(files, suffix):
         rows = json.loads(out.read_text(encoding="utf-8"))
     assert list(rows[0]) == COLUMNS
     assert len(rows) == 2 * 10
-    gulou = [r for r in rows if str(r["area_code"]) == "350101"]
+    gulou = [r for r in rows if str(r["area_code"]) == "350102"]
     assert [r["level"] for r in gulou] == ["medium"] * 10
     assert gulou[1]["cumulative_confirmed"] == 2 and gulou[1]["cluster_14d"] is True
-    assert [r["level"] for r in rows if str(r["area_code"]) == "350102"] == ["low"] * 10
+    assert [r["level"] for r in rows if str(r["area_code"]) == "350103"] == ["low"] * 10
 
 
 def test_summary_reports_levels_and_unassigned(files):
@@ -65,7 +65,7 @@ def test_township_unit_counts_unassigned_county_cases(files):
     result = run_assess(files, out, "--unit", "township")
     assert result.exit_code == 0, result.output
     table = pq.read_table(out).to_pylist()
-    assert {r["area_code"] for r in table} == {"350101001", "350101002", "350102001"}
+    assert {r["area_code"] for r in table} == {"350102001", "350102002", "350103001"}
     assert "unassigned cases │ 2" in " ".join(result.output.split())
 
 
@@ -81,7 +81,7 @@ def test_explain_shows_indicators_and_fired_clause(files):
                                  "--area", "Gulou", "--date", "2020-02-03"])
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
-    assert "Gulou (350101, county) on 2020-02-03: medium" in text
+    assert "Gulou (350102, county) on 2020-02-03: medium" in text
     assert "cumulative_confirmed │ 2" in text
     assert "(2020-01-21 .. 2020-02-03)" in text
     assert "yes <- fired" in text and "[medium.up_to_50]" in text

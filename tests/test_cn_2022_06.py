@@ -11,6 +11,8 @@ from epizone.domain.reference import CaseRecord, MetricRecord, evaluate
 from epizone.domain.rules import load_rule_set
 from epizone.services.assess import Request, assess_table
 
+from builders import write_areas, write_cases
+
 RULES = "cn-2022-06"
 D = dt.date(2022, 7, 1)
 AREAS = [Area("350102", "Gulou", None, "county"),
@@ -26,12 +28,8 @@ def _run(tmp: Path, infections: list[int], metrics: list[tuple[int, str]], end: 
     """Levels of ``area`` by day from ``D``: infections on the given day offsets, metric flags (offset, name) = 1."""
     cases = [CaseRecord(f"c{i}", day(n), area, "confirmed") for i, n in enumerate(infections)]
     flags = [MetricRecord(area, day(n), name, 1.0) for n, name in metrics]
-    areas = tmp / "areas.csv"
-    areas.write_text("code,name,parent_code,kind,population\n" + "".join(
-        f"{a.code},{a.name},{a.parent_code or ''},{a.kind},\n" for a in AREAS), encoding="utf-8")
-    case_file = tmp / "cases.csv"
-    case_file.write_text("case_id,report_date,area_code,classification,cluster_id\n" + "".join(
-        f"{c.case_id},{c.report_date},{c.area_code},{c.classification},\n" for c in cases), encoding="utf-8")
+    areas = write_areas(tmp / "areas.csv", AREAS)
+    case_file = write_cases(tmp / "cases.csv", cases)
     metric_file = tmp / "metrics.csv"
     metric_file.write_text("area_code,date,metric,value\n" + "".join(
         f"{m.area_code},{m.date},{m.metric},1\n" for m in flags), encoding="utf-8")

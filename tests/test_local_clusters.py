@@ -14,6 +14,8 @@ from epizone.domain.reference import CaseRecord, evaluate
 from epizone.domain.rules import load_rule_set
 from epizone.services.assess import Request, assess_table
 
+from builders import write_areas
+
 D = dt.date(2020, 2, 1)
 AREAS = [Area("35", "Fujian", None, "province"), Area("A", "County A", "35", "county"),
          Area("B", "County B", "35", "county")]
@@ -41,9 +43,7 @@ NAMES = ("local_clusters", "all_clusters", "local_cluster_7d", "cluster_7d")
 def _compare(folder: Path, cases: list[CaseRecord], end: int = 20) -> dict:
     rules = folder / "rules.yaml"
     rules.write_text(RULES, encoding="utf-8")
-    areas = folder / "areas.csv"
-    areas.write_text("code,name,parent_code,kind,population\n" + "".join(
-        f"{a.code},{a.name},{a.parent_code or ''},{a.kind},\n" for a in AREAS), encoding="utf-8")
+    areas = write_areas(folder / "areas.csv", AREAS)
     path = folder / "cases.csv"
     path.write_text("case_id,report_date,area_code,classification,cluster_id,imported\n" + "".join(
         f"{c.case_id},{c.report_date},{c.area_code},{c.classification},{c.cluster_id},{str(c.imported).lower()}\n"

@@ -13,6 +13,8 @@ from epizone.domain.reference import CaseRecord, MetricRecord, evaluate
 from epizone.domain.rules import load_rule_set
 from epizone.services.assess import Request, assess_table
 
+from builders import write_areas, write_cases
+
 FIRST = dt.date(2021, 11, 1)
 POPULATIONS = [None, 1000, 25000, 100000]
 value = st.sampled_from([0.0, 4.99, 5.0, 9.99, 10.0, 49.99, 50.0, 99.99, 100.0, 250.5])
@@ -30,16 +32,11 @@ def _write(folder: Path, populations: list[int | None], metrics: list[MetricReco
            cases: list[CaseRecord]) -> tuple[Path, Path, Path, list[Area]]:
     areas = [Area("R", "Root", None, "province")] + [Area(f"U{i}", f"Unit {i}", "R", "county", p)
                                                      for i, p in enumerate(populations)]
-    areas_file = folder / "areas.csv"
-    areas_file.write_text("code,name,parent_code,kind,population\n" + "".join(
-        f"{a.code},{a.name},{a.parent_code or ''},{a.kind},{'' if a.population is None else a.population}\n"
-        for a in areas), encoding="utf-8")
+    areas_file = write_areas(folder / "areas.csv", areas)
     metrics_file = folder / "metrics.csv"
     metrics_file.write_text("area_code,date,metric,value\n" + "".join(
         f"{m.area_code},{m.date},{m.metric},{m.value!r}\n" for m in metrics), encoding="utf-8")
-    cases_file = folder / "cases.csv"
-    cases_file.write_text("case_id,report_date,area_code,classification,cluster_id\n" + "".join(
-        f"{c.case_id},{c.report_date},{c.area_code},{c.classification},\n" for c in cases), encoding="utf-8")
+    cases_file = write_cases(folder / "cases.csv", cases)
     return areas_file, metrics_file, cases_file, areas
 
 

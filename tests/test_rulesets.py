@@ -14,6 +14,8 @@ from epizone.domain.rules import builtin_ids, load_rule_set
 from epizone.services.assess import Request, assess_table
 from epizone.services.ruledocs import render_markdown
 
+from builders import write_areas
+
 ROOT = Path(__file__).parents[1]
 DAY = dt.date(2021, 11, 10)
 AREAS = [Area("US", "United States", None, "province", None, 1), Area("01001", "Autauga", "US", "county", 100000, 2),
@@ -29,11 +31,7 @@ def test_every_builtin_rule_set_has_its_generated_page():
 
 
 def _areas(tmp: Path) -> Path:
-    path = tmp / "areas.csv"
-    path.write_text("code,name,parent_code,kind,population\n" + "".join(
-        f"{a.code},{a.name},{a.parent_code or ''},{a.kind},{'' if a.population is None else a.population}\n"
-        for a in AREAS), encoding="utf-8")
-    return path
+    return write_areas(tmp / "areas.csv", AREAS)
 
 
 def _both(tmp: Path, rules: str, cases: list[CaseRecord] = (), metrics: list[MetricRecord] = (),

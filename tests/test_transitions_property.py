@@ -13,6 +13,8 @@ from epizone.domain.reference import CaseRecord, MetricRecord, evaluate
 from epizone.domain.rules import load_rule_set
 from epizone.services.assess import Request, assess_table
 
+from builders import write_areas
+
 FIRST = dt.date(2021, 4, 1)
 incidence = st.one_of(st.none(), st.sampled_from([50.0, 99.9, 100.0, 100.1, 180.0]))
 # runs of equal values, so that the brake's 3-day and 5-working-day runs do complete
@@ -23,10 +25,7 @@ runs = st.lists(st.tuples(st.sampled_from([180.0, 50.0, 180.0, 50.0, 100.0, None
 
 def _areas(folder: Path, codes: list[str], kind: str) -> tuple[Path, list[Area]]:
     areas = [Area("R", "Root", None, "province")] + [Area(c, f"Unit {c}", "R", kind) for c in codes]
-    path = folder / "areas.csv"
-    path.write_text("code,name,parent_code,kind,population\n" + "".join(
-        f"{a.code},{a.name},{a.parent_code or ''},{a.kind},\n" for a in areas), encoding="utf-8")
-    return path, areas
+    return write_areas(folder / "areas.csv", areas), areas
 
 
 def _compare(rules: str, req: Request, areas: list[Area], unit: str, cases=(), metrics=(),  # noqa: ANN001

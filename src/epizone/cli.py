@@ -12,7 +12,7 @@ import typer
 from epizone import console
 from epizone.domain.problems import InputError
 from epizone.domain.rules import RuleSetError, builtin_ids, load_rule_set
-from epizone.engine.cutoff import DataThrough
+from epizone.domain.cutoff import DataThrough
 from epizone.services.assess import Request, assess_to_file
 from epizone.services.conformance import conformance as check_conformance
 from epizone.services.demo import run_demo

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import update
 
-from epizone.engine.cutoff import DataThrough
+from epizone.domain.cutoff import DataThrough
 from epizone.store.db import writing
 from epizone.store.imports import import_file
 from epizone.store.models import ApiToken

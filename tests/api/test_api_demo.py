@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from epizone.api.app import create_app
 from epizone.api.settings import ApiSettings
-from epizone.engine.cutoff import DataThrough
+from epizone.domain.cutoff import DataThrough
 from epizone.services.assess import Request, assess_table
 from epizone.services.demo import OFFICIAL_DATE, demo_file
 from epizone.store.cli import app as db_app

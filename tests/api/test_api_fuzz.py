@@ -11,7 +11,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from epizone.engine.cutoff import DataThrough
+from epizone.domain.cutoff import DataThrough
 from epizone.store.imports import import_file
 from epizone.store.publish import publish
 from epizone.services.runs import RunRequest, run_assessment

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from databases import Store
 from epizone.api.app import create_app
 from epizone.api.settings import ApiSettings
-from epizone.engine.cutoff import DataThrough
+from epizone.domain.cutoff import DataThrough
 from epizone.ops.access import operator
 from epizone.ops.enterprises import link_account
 from epizone.ops.imports import import_ops

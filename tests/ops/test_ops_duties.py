@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from opsdata import DAY
-from epizone.engine.cutoff import DataThrough
+from epizone.domain.cutoff import DataThrough
 from epizone.ops.checklist import settings, shipped_checklist
 from epizone.ops.models import DutyItem
 from epizone.store.imports import import_file

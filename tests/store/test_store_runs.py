@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from databases import CASE_LIST
+from inputs import CASE_LIST
 from epizone.domain.cutoff import DataThrough
 from epizone.services.assess import Request, assess_table
 from epizone.services.demo import SERIES_END, SERIES_START, demo_file

@@ -18,7 +18,7 @@ import httpx2
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from epizone.domain.rules import load_rule_set
-from epizone.engine.cutoff import DataThrough
+from epizone.domain.cutoff import DataThrough
 from epizone.services.assess import Request, assess_table
 from epizone.services.demo import SERIES_END, SERIES_START, demo_file
 from epizone.web.palette import HATCH, fills

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pytest
 
 from epizone.domain.rules import load_rule_set
-from epizone.engine.cutoff import DataThrough
+from epizone.domain.cutoff import DataThrough
 from epizone.store import migrate
 from epizone.store.db import make_engine, reading
 from epizone.store.imports import import_file

@@ -462,7 +462,7 @@ def demo(db: DbOpt = None,
                                                                           "the store has no areas")] = True,
          user: UserOpt = None) -> None:
     """Load the SYNTHETIC Fujian operations demo (enterprises, reports, inspections, hospitals) into the store."""
-    from epizone.ops.demo import load_demo
+    from epizone.services.demo_seed import load_demo
     with _store(db) as engine:
         loaded = _run(load_demo, engine, user or "epizone-demo", levels)
     out.print(SYNTHETIC_NOTICE, markup=False)

@@ -5,18 +5,15 @@ SOURCE.md there): enterprises, their daily reports and the days officers resolve
 inspections and the days deficiencies were remedied, hospitals and their supplies. Every enterprise, facility
 and inspection row is marked ``synthetic``, so every answer built on them says so.
 
-``load_demo(engine)`` replays them as they would have happened: the registry, then day by day the reports of
-the day followed by the officers' resolutions of that day, then the inspections with their follow-up and the
-supplies. With ``levels`` (the default), a store without areas first gets the bundled Fujian areas and counts,
-a ``cn-2020-02`` run over the demo series with data to the day before (``lag:1``) and a publication for every
-day, as in ``epizone serve --demo``, so that each county has a level on each February date.
+``load_operations(engine)`` replays them as they would have happened: the registry, then day by day the reports
+of the day followed by the officers' resolutions of that day, then the inspections with their follow-up and the
+supplies. The store needs its areas first: ``epizone.services.demo_seed`` seeds the levels and then calls it.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
 from importlib import resources
@@ -31,7 +28,6 @@ from epizone.ops.models import Bottleneck, Enterprise, Finding, Inspection
 from epizone.ops.writes import AuditBuffer
 from epizone.store.audit import utc_now
 from epizone.store.db import reading, writing
-from epizone.store.models import AreaRecord
 
 DEMO_USER = "epizone-demo"
 FOLDER = "fujian2020_ops"
@@ -45,7 +41,7 @@ def ops_file(name: str) -> Path:
 
 @dataclass(frozen=True)
 class DemoLoad:
-    levels_seeded: bool
+    """What a demo load left in the store (counts of rows) and whether it seeded the levels first."""
     enterprises: int
     reports: int
     bottlenecks_resolved: int
@@ -53,6 +49,7 @@ class DemoLoad:
     deficiencies_closed: int
     facilities: int
     supply_reports: int
+    levels_seeded: bool = False
 
     def describe(self) -> str:
         seeded = "areas, counts and daily published cn-2020-02 levels loaded; " if self.levels_seeded else ""
@@ -66,43 +63,14 @@ def _rows(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def seed_levels(engine: Engine, by: str = DEMO_USER) -> int:
-    """Areas (with their other names), counts, a cn-2020-02 run over the demo series (lag:1) published every day;
-    the run's id."""
-    from epizone.engine.cutoff import DataThrough
-    from epizone.services.demo import SERIES_END, SERIES_START, demo_file
-    from epizone.services.demo_store import named_areas
-    from epizone.store.imports import import_file
-    from epizone.store.publish import publish
-    from epizone.services.runs import RunRequest, run_assessment
-
-    with tempfile.TemporaryDirectory(prefix="epizone-ops-demo-") as scratch:
-        import_file(engine, "areas", named_areas(Path(scratch) / "areas.csv"), by, name="areas.csv")
-    import_file(engine, "counts", demo_file("counts.csv"), by, name="counts.csv")
-    run = run_assessment(engine, RunRequest("cn-2020-02", SERIES_START, SERIES_END, DataThrough(lag=1)), by)
-    day = SERIES_START
-    while day <= SERIES_END:
-        publish(engine, run.id, day, by)
-        day += dt.timedelta(days=1)
-    return run.id
-
-
-def load_demo(engine: Engine, by: str = DEMO_USER, levels: bool = True) -> DemoLoad:
-    """Load the synthetic operations demo into the store (see the module's docstring); idempotent."""
-    with reading(engine) as connection:
-        has_areas = connection.scalar(select(func.count()).select_from(AreaRecord)) > 0
-    seeded = levels and not has_areas
-    if seeded:
-        seed_levels(engine, by)
+def load_operations(engine: Engine, by: str = DEMO_USER) -> DemoLoad:
+    """Load the synthetic operations data into a store that has its areas (see the module's docstring);
+    idempotent."""
     actor = operator(by)
     import_ops(engine, "enterprises", ops_file("enterprises.csv"), actor, "enterprises.csv")
     import_ops(engine, "facilities", ops_file("facilities.csv"), actor, "facilities.csv")
-    day_reports: dict[str, list[dict[str, str]]] = defaultdict(list)
-    for row in _rows("reports.csv"):
-        day_reports[row["date"]].append(row)
-    day_resolutions: dict[str, list[dict[str, str]]] = defaultdict(list)
-    for row in _rows("resolutions.csv"):
-        day_resolutions[row["resolved_on"]].append(row)
+    day_reports = _by_day(_rows("reports.csv"), "date")
+    day_resolutions = _by_day(_rows("resolutions.csv"), "resolved_on")
     for day in sorted(set(day_reports) | set(day_resolutions)):
         if day_reports[day]:
             import_ops(engine, "reports", day_reports[day], actor, f"reports.csv ({day})")
@@ -110,7 +78,14 @@ def load_demo(engine: Engine, by: str = DEMO_USER, levels: bool = True) -> DemoL
     import_ops(engine, "inspections", ops_file("inspections.csv"), actor, "inspections.csv")
     _close(engine, actor, _rows("closures.csv"))
     import_ops(engine, "supplies", ops_file("supplies.csv"), actor, "supplies.csv")
-    return _counted(engine, seeded)
+    return _counted(engine)
+
+
+def _by_day(rows: list[dict[str, str]], column: str) -> defaultdict[str, list[dict[str, str]]]:
+    grouped: defaultdict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in rows:
+        grouped[row[column]].append(row)
+    return grouped
 
 
 def _resolve(engine: Engine, actor: Actor, rows: list[dict[str, str]]) -> None:
@@ -144,13 +119,13 @@ def _close(engine: Engine, actor: Actor, rows: list[dict[str, str]]) -> None:
         audit.write(connection)
 
 
-def _counted(engine: Engine, seeded: bool) -> DemoLoad:
+def _counted(engine: Engine) -> DemoLoad:
     from epizone.ops.models import Facility, ResumptionReport, SupplyReport
 
     def count(table, *where) -> int:  # noqa: ANN001
         return connection.scalar(select(func.count()).select_from(table).where(*where))
 
     with reading(engine) as connection:
-        return DemoLoad(seeded, count(Enterprise), count(ResumptionReport),
+        return DemoLoad(count(Enterprise), count(ResumptionReport),
                         count(Bottleneck, Bottleneck.state == "resolved"), count(Finding),
                         count(Finding, Finding.closed_on.is_not(None)), count(Facility), count(SupplyReport))

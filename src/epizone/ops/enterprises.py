@@ -15,22 +15,24 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Select, delete, func, insert, or_, select, update
 
-from epizone.domain.errors import Forbidden, InvalidInput, NotFound, OutsideScope
+from epizone.domain.errors import Forbidden, InvalidInput, NotFound
 from epizone.ops.access import Actor, require
 from epizone.ops.areas import current_areas
+from epizone.ops.checks import registry_rows, within_scope
+from epizone.ops.filters import among, equals, narrowed
 from epizone.ops.models import SIZE_CLASSES, Enterprise, EnterpriseAccount
 from epizone.ops.policy import sectors
-from epizone.ops.rows import Checker, Sheet, repeated, today
+from epizone.ops.rows import Checker, Sheet, today
 from epizone.ops.writes import AuditBuffer
 from epizone.store.audit import record_audit, utc_now
 from epizone.store.db import reading, writing
 from epizone.store.migrate import require_schema
 from epizone.store.models import User
+from epizone.store.records import KNOWN_AREA
 
 REQUIRED = ("code", "name", "area_code", "sector", "size_class", "workforce")
 OPTIONAL = ("key_enterprise", "plan_approved_on", "synthetic")
 FIELDS = ("name", "area_code", "sector", "size_class", "key_enterprise", "workforce", "plan_approved_on", "synthetic")
-KNOWN_AREA = "the code of an area in the store (import the areas first)"
 COLUMNS = (Enterprise.id, Enterprise.code, Enterprise.name, Enterprise.area_code, Enterprise.sector,
            Enterprise.size_class, Enterprise.key_enterprise, Enterprise.workforce, Enterprise.plan_approved_on,
            Enterprise.synthetic, Enterprise.updated_at, Enterprise.updated_by)
@@ -39,13 +41,11 @@ COLUMNS = (Enterprise.id, Enterprise.code, Enterprise.name, Enterprise.area_code
 def check_rows(connection: Connection, sheet: Sheet, actor: Actor) -> list[dict[str, Any]]:
     """Validated registry rows (one per code); InputError with every bad value, OutsideScope for other areas."""
     require(actor, "ops_register")
-    areas = current_areas(connection)
     check = Checker(sheet)
     known_sectors, latest = list(sectors()), today()
-    records, seen = [], {}
-    for index, row in enumerate(sheet.rows):
-        before = check.count()
-        record = {
+
+    def read(index: int, row: dict[str, str]) -> dict[str, Any]:
+        return {
             "code": check.text(index, row, "code", max_length=64),
             "name": check.text(index, row, "name"),
             "area_code": check.text(index, row, "area_code", max_length=64),
@@ -56,17 +56,10 @@ def check_rows(connection: Connection, sheet: Sheet, actor: Actor) -> list[dict[
             "plan_approved_on": check.day(index, row, "plan_approved_on", required=False, latest=latest),
             "synthetic": check.flag(index, row, "synthetic"),
         }
-        if record["area_code"] is not None and record["area_code"] not in areas:
-            check.problem(index, "area_code", record["area_code"], KNOWN_AREA)
-        if check.count() == before and not repeated(check, seen, (record["code"],), index,
-                                                    tuple(record[f] for f in FIELDS), "code", "enterprise code"):
-            records.append(record)
-    check.raise_if_any()
-    outside = sorted({r["area_code"] for r in records if not actor.sees_area(r["area_code"])})
+
+    records = registry_rows(check, current_areas(connection), read, FIELDS, "enterprise code")
     existing = _by_code(connection, [r["code"] for r in records])
-    outside += sorted({e["area_code"] for e in existing.values() if not actor.sees_area(e["area_code"])})
-    if outside:
-        raise OutsideScope(sheet.file, "area code(s)", sorted(set(outside)))
+    within_scope(actor, sheet.file, [*(r["area_code"] for r in records), *(e["area_code"] for e in existing.values())])
     return records
 
 
@@ -113,15 +106,10 @@ def visible(actor: Actor) -> list:
 
 def registry(actor: Actor, area_codes: set[str] | None = None, sector: str | None = None,
              size_class: str | None = None, key: bool | None = None, q: str | None = None) -> Select:
-    query = select(*COLUMNS).where(*visible(actor)).order_by(Enterprise.code)
-    if area_codes is not None:
-        query = query.where(Enterprise.area_code.in_(sorted(area_codes)))
-    if sector:
-        query = query.where(Enterprise.sector == sector)
-    if size_class:
-        query = query.where(Enterprise.size_class == size_class)
-    if key is not None:
-        query = query.where(Enterprise.key_enterprise.is_(key))
+    query = narrowed(select(*COLUMNS).where(*visible(actor)).order_by(Enterprise.code),
+                     among(Enterprise.area_code, area_codes), equals(Enterprise.sector, sector),
+                     equals(Enterprise.size_class, size_class),
+                     None if key is None else Enterprise.key_enterprise.is_(key))
     if q:
         needle = q.strip().lower()
         query = query.where(or_(func.lower(Enterprise.name).contains(needle, autoescape=True),

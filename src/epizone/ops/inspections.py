@@ -16,10 +16,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Select, insert, select, update
 
-from epizone.domain.errors import Forbidden, InvalidInput, NotFound, OutsideScope
+from epizone.domain.errors import Forbidden, InvalidInput, NotFound
 from epizone.ops.access import Actor, require
 from epizone.ops.areas import Areas, current_areas
 from epizone.ops.checklist import settings
+from epizone.ops.checks import known_area, within_scope
+from epizone.ops.filters import among, equals, narrowed, since, until
 from epizone.ops.models import RESULTS, Duty, DutyItem, Finding, Inspection
 from epizone.ops.rows import Checker, Sheet, repeated, today
 from epizone.ops.writes import AuditBuffer, bulk_insert
@@ -33,7 +35,6 @@ from epizone.store.runs import run_rule_set
 REQUIRED = ("area_code", "date", "inspector", "item", "result")
 OPTIONAL = ("note", "deadline", "synthetic")
 FINDING_VALUES = ("result", "note", "deadline")
-KNOWN_AREA = "the code of an area in the store (import the areas first)"
 
 
 def check_rows(connection: Connection, sheet: Sheet, actor: Actor) -> list[dict[str, Any]]:
@@ -54,8 +55,7 @@ def check_rows(connection: Connection, sheet: Sheet, actor: Actor) -> list[dict[
                   "note": check.text(index, row, "note", required=False, max_length=2000),
                   "deadline": check.day(index, row, "deadline", required=False),
                   "synthetic": check.flag(index, row, "synthetic")}
-        if record["area_code"] is not None and record["area_code"] not in areas:
-            check.problem(index, "area_code", record["area_code"], KNOWN_AREA)
+        known_area(check, index, record["area_code"], areas)
         if record["item"] is not None and record["item"] not in active_items:
             check.problem(index, "item", record["item"],
                           "the code of an active checklist item (epizone ops duties list)")
@@ -67,9 +67,7 @@ def check_rows(connection: Connection, sheet: Sheet, actor: Actor) -> list[dict[
                         "inspection and item"):
             records.append(record)
     check.raise_if_any()
-    outside = sorted({r["area_code"] for r in records if not actor.sees_area(r["area_code"])})
-    if outside:
-        raise OutsideScope(sheet.file, "area code(s)", outside)
+    within_scope(actor, sheet.file, (r["area_code"] for r in records))
     return records
 
 
@@ -166,15 +164,8 @@ def findings(area_codes: set[str] | None = None, start: dt.date | None = None, e
              .join(DutyItem, DutyItem.code == Finding.item_code)
              .join(Duty, Duty.code == DutyItem.duty_code)
              .order_by(Inspection.date, Inspection.area_code, Inspection.id, Duty.position, DutyItem.position))
-    if area_codes is not None:
-        query = query.where(Inspection.area_code.in_(sorted(area_codes)))
-    if start is not None:
-        query = query.where(Inspection.date >= start)
-    if end is not None:
-        query = query.where(Inspection.date <= end)
-    if result:
-        query = query.where(Finding.result == result)
-    return query
+    return narrowed(query, among(Inspection.area_code, area_codes), since(Inspection.date, start),
+                    until(Inspection.date, end), equals(Finding.result, result))
 
 
 def deficiencies(area_codes: set[str] | None, date: dt.date, state: str = "open") -> Select:
@@ -207,13 +198,8 @@ def inspections(area_codes: set[str] | None = None, start: dt.date | None = None
     query = (select(Inspection.id, Inspection.area_code, Inspection.date, Inspection.inspector, Inspection.synthetic,
                     Inspection.recorded_at, Inspection.recorded_by)
              .order_by(Inspection.date.desc(), Inspection.area_code, Inspection.id))
-    if area_codes is not None:
-        query = query.where(Inspection.area_code.in_(sorted(area_codes)))
-    if start is not None:
-        query = query.where(Inspection.date >= start)
-    if end is not None:
-        query = query.where(Inspection.date <= end)
-    return query
+    return narrowed(query, among(Inspection.area_code, area_codes), since(Inspection.date, start),
+                    until(Inspection.date, end))
 
 
 def compliance(connection: Connection, areas: Areas, area_codes: set[str] | None, start: dt.date | None,
@@ -270,8 +256,7 @@ def dues(connection: Connection, areas: Areas, date: dt.date, area_codes: set[st
              .where(active(), Publication.effective_date <= date, PublishedLevel.previous_level.is_not(None),
                     PublishedLevel.previous_level != PublishedLevel.level)
              .order_by(Publication.effective_date, PublishedLevel.area_code))
-    if area_codes is not None:
-        query = query.where(PublishedLevel.area_code.in_(sorted(area_codes)))
+    query = narrowed(query, among(PublishedLevel.area_code, area_codes))
     ranks: dict[int, dict[str, int]] = {}
     visits = _visits(connection, areas, date)
     numbers = _numbers(connection)

@@ -20,7 +20,9 @@ from sqlalchemy import Connection, Engine, Select, bindparam, insert, select, up
 
 from epizone.domain.errors import Forbidden, InvalidInput, NotFound, OutsideScope
 from epizone.ops.access import Actor, require
+from epizone.ops.checks import known_code, registered
 from epizone.ops.enterprises import visible
+from epizone.ops.filters import among, equals, narrowed, since, until
 from epizone.ops.models import CATEGORIES, STATUSES, Bottleneck, Enterprise, ResumptionReport
 from epizone.ops.rows import Checker, Sheet, repeated, today
 from epizone.ops.writes import AuditBuffer, bulk_insert
@@ -39,15 +41,11 @@ def check_rows(connection: Connection, sheet: Sheet, actor: Actor) -> list[dict[
     require(actor, "ops_report")
     check = Checker(sheet)
     latest = today()
-    codes = sorted({row.get("enterprise_code", "") for row in sheet.rows})
-    known = {row.code: row for row in connection.execute(
-        select(Enterprise.code, Enterprise.id, Enterprise.area_code).where(Enterprise.code.in_(codes)))}
+    known = registered(connection, sheet, "enterprise_code", Enterprise)
     records, seen = [], {}
     for index, row in enumerate(sheet.rows):
         before = check.count()
-        code = check.text(index, row, "enterprise_code", max_length=64)
-        if code is not None and code not in known:
-            check.problem(index, "enterprise_code", code, KNOWN_ENTERPRISE)
+        code = known_code(check, index, row, "enterprise_code", known, KNOWN_ENTERPRISE)
         record = {"enterprise_code": code,
                   "date": check.day(index, row, "date", latest=latest),
                   "status": check.choice(index, row, "status", STATUSES),
@@ -219,17 +217,9 @@ def reports(actor: Actor, area_codes: set[str] | None = None, enterprise: str | 
                     ResumptionReport.submitted_by, Enterprise.synthetic)
              .join(Enterprise, Enterprise.id == ResumptionReport.enterprise_id).where(*visible(actor))
              .order_by(ResumptionReport.date, Enterprise.code))
-    if area_codes is not None:
-        query = query.where(Enterprise.area_code.in_(sorted(area_codes)))
-    if enterprise:
-        query = query.where(Enterprise.code == enterprise)
-    if start:
-        query = query.where(ResumptionReport.date >= start)
-    if end:
-        query = query.where(ResumptionReport.date <= end)
-    if status:
-        query = query.where(ResumptionReport.status == status)
-    return query
+    return narrowed(query, among(Enterprise.area_code, area_codes), equals(Enterprise.code, enterprise),
+                    since(ResumptionReport.date, start), until(ResumptionReport.date, end),
+                    equals(ResumptionReport.status, status))
 
 
 BOTTLENECK_COLUMNS = (Bottleneck.id, Enterprise.code.label("enterprise_code"), Enterprise.name.label("enterprise_name"),
@@ -251,13 +241,8 @@ def bottlenecks(actor: Actor, area_codes: set[str] | None = None, category: str 
                             (Bottleneck.resolved_on.is_(None) | (Bottleneck.resolved_on > date)))
     elif state == "resolved":
         query = query.where(Bottleneck.state == "resolved" if date is None else Bottleneck.resolved_on <= date)
-    if area_codes is not None:
-        query = query.where(Enterprise.area_code.in_(sorted(area_codes)))
-    if category:
-        query = query.where(Bottleneck.category == category)
-    if enterprise:
-        query = query.where(Enterprise.code == enterprise)
-    return query
+    return narrowed(query, among(Enterprise.area_code, area_codes), equals(Bottleneck.category, category),
+                    equals(Enterprise.code, enterprise))
 
 
 def resolve(engine: Engine, actor: Actor, bottleneck_id: int, on: dt.date | None = None, note: str = "") -> dict:

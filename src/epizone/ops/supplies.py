@@ -25,6 +25,8 @@ from sqlalchemy import Connection, Select, insert, select, update
 from epizone.domain.errors import OutsideScope
 from epizone.ops.access import Actor, require
 from epizone.ops.areas import Areas, current_areas
+from epizone.ops.checks import known_code, registered, registry_rows, within_scope
+from epizone.ops.filters import among, equals, narrowed, since, until
 from epizone.ops.models import Facility, SupplyReport
 from epizone.ops.rows import Checker, Sheet, repeated, today
 from epizone.ops.writes import AuditBuffer, bulk_insert
@@ -36,7 +38,6 @@ REQUIRED = ("facility_code", "date", "item", "stock", "consumed")
 OPTIONAL = ("received",)
 AMOUNTS = ("stock", "consumed", "received")
 MAX_AMOUNT = 2_000_000_000
-KNOWN_AREA = "the code of an area in the store (import the areas first)"
 KNOWN_FACILITY = "the code of a facility in the store (import the facilities first)"
 
 
@@ -56,26 +57,17 @@ def kinds() -> dict[str, dict[str, str]]:
 
 def check_facilities(connection: Connection, sheet: Sheet, actor: Actor) -> list[dict[str, Any]]:
     require(actor, "ops_register")
-    areas = current_areas(connection)
     check = Checker(sheet)
-    records, seen = [], {}
-    for index, row in enumerate(sheet.rows):
-        before = check.count()
-        record = {"code": check.text(index, row, "code", max_length=64), "name": check.text(index, row, "name"),
-                  "area_code": check.text(index, row, "area_code", max_length=64),
-                  "kind": check.choice(index, row, "kind", kinds()), "synthetic": check.flag(index, row, "synthetic")}
-        if record["area_code"] is not None and record["area_code"] not in areas:
-            check.problem(index, "area_code", record["area_code"], KNOWN_AREA)
-        if check.count() == before and not repeated(check, seen, (record["code"],), index,
-                                                    tuple(record[f] for f in FACILITY_FIELDS), "code", "facility code"):
-            records.append(record)
-    check.raise_if_any()
-    existing = {r.code: r for r in connection.execute(select(Facility).where(
-        Facility.code.in_(sorted(r["code"] for r in records))))}
-    outside = {r["area_code"] for r in records if not actor.sees_area(r["area_code"])}
-    outside |= {e.area_code for e in existing.values() if not actor.sees_area(e.area_code)}
-    if outside:
-        raise OutsideScope(sheet.file, "area code(s)", sorted(outside))
+
+    def read(index: int, row: dict[str, str]) -> dict[str, Any]:
+        return {"code": check.text(index, row, "code", max_length=64), "name": check.text(index, row, "name"),
+                "area_code": check.text(index, row, "area_code", max_length=64),
+                "kind": check.choice(index, row, "kind", kinds()), "synthetic": check.flag(index, row, "synthetic")}
+
+    records = registry_rows(check, current_areas(connection), read, FACILITY_FIELDS, "facility code")
+    existing = connection.scalars(select(Facility.area_code).where(
+        Facility.code.in_(sorted(r["code"] for r in records))))
+    within_scope(actor, sheet.file, [*(r["area_code"] for r in records), *existing])
     return records
 
 
@@ -99,17 +91,13 @@ def apply_facilities(connection: Connection, records: list[dict[str, Any]], audi
 
 def check_reports(connection: Connection, sheet: Sheet, actor: Actor) -> list[dict[str, Any]]:
     require(actor, "ops_supplies")
-    codes = sorted({row.get("facility_code", "") for row in sheet.rows})
-    known = {r.code: r for r in connection.execute(select(Facility.code, Facility.id, Facility.area_code)
-                                                   .where(Facility.code.in_(codes)))}
+    known = registered(connection, sheet, "facility_code", Facility)
     check = Checker(sheet)
     latest = today()
     records, seen = [], {}
     for index, row in enumerate(sheet.rows):
         before = check.count()
-        code = check.text(index, row, "facility_code", max_length=64)
-        if code is not None and code not in known:
-            check.problem(index, "facility_code", code, KNOWN_FACILITY)
+        code = known_code(check, index, row, "facility_code", known, KNOWN_FACILITY)
         record = {"facility_code": code, "date": check.day(index, row, "date", latest=latest),
                   "item": check.choice(index, row, "item", items()),
                   "stock": check.integer(index, row, "stock", maximum=MAX_AMOUNT),
@@ -161,9 +149,7 @@ def apply_reports(connection: Connection, records: list[dict[str, Any]], audit: 
 def facilities(area_codes: set[str] | None = None) -> Select:
     query = select(Facility.code, Facility.name, Facility.area_code, Facility.kind, Facility.synthetic,
                    Facility.updated_at, Facility.updated_by).order_by(Facility.code)
-    if area_codes is not None:
-        query = query.where(Facility.area_code.in_(sorted(area_codes)))
-    return query
+    return narrowed(query, among(Facility.area_code, area_codes))
 
 
 def reports(area_codes: set[str] | None = None, facility: str | None = None, start: dt.date | None = None,
@@ -174,17 +160,8 @@ def reports(area_codes: set[str] | None = None, facility: str | None = None, sta
                     SupplyReport.submitted_by, Facility.synthetic)
              .join(Facility, Facility.id == SupplyReport.facility_id)
              .order_by(SupplyReport.date, Facility.code, SupplyReport.item))
-    if area_codes is not None:
-        query = query.where(Facility.area_code.in_(sorted(area_codes)))
-    if facility:
-        query = query.where(Facility.code == facility)
-    if start:
-        query = query.where(SupplyReport.date >= start)
-    if end:
-        query = query.where(SupplyReport.date <= end)
-    if item:
-        query = query.where(SupplyReport.item == item)
-    return query
+    return narrowed(query, among(Facility.area_code, area_codes), equals(Facility.code, facility),
+                    since(SupplyReport.date, start), until(SupplyReport.date, end), equals(SupplyReport.item, item))
 
 
 def standing(connection: Connection, areas: Areas, date: dt.date, area_codes: set[str] | None = None,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import tempfile
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,9 +70,6 @@ class Report:
     @property
     def disagreements(self) -> list[Checked]:
         return [r for r in self.rows if not r.agrees]
-
-    def by_official(self, rows: list[Checked]) -> Counter:
-        return Counter(r.row.official for r in rows)
 
 
 def conformance(rule_set: str, path: Path, out: Path | None = None) -> Report:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from epizone.engine.cutoff import DataThrough
+from epizone.domain.cutoff import DataThrough
 from epizone.services.assess import Request, Summary, assess_table, assess_to_file
 from epizone.services.compare import Comparison, Official, compare
 

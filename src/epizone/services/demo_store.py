@@ -1,18 +1,17 @@
 """The dashboard's demo: a SQLite store holding the bundled Fujian data, graded and published day by day.
 
-``demo_store(folder)`` creates (or reuses) ``folder/fujian2020.db``: the schema; the areas with their other names
-(traditional characters, pinyin, English: ``area_names.csv``, so search finds 廈門, xiamen or Xiamen); the
-bulletin counts; a ``cn-2020-02`` run over the demo series 2020-01-20 .. 2020-03-10 with data to the day before
-(``lag:1``, the announcement practice), published for every day of the series (each publication with its
-announcement of the changes); and, for comparison, an unpublished run of Fujian's own four classes
-(``fj-2020-02``) over the same days; then the SYNTHETIC operations data (enterprises and their daily reports,
-inspections, hospitals' supplies: ``epizone.ops.demo.load_demo``, after the levels are published). The file is rebuilt when anything it is made from changes (data, rule
-sets, measures, schema, epizone's version): it is built under a temporary name and renamed into place.
+``demo_store(folder)`` creates (or reuses) ``folder/fujian2020.db``, seeded by ``epizone.services.demo_seed``: the
+schema; the areas with their other names; the bulletin counts; a ``cn-2020-02`` run over the demo series
+2020-01-20 .. 2020-03-10 with data to the day before (``lag:1``, the announcement practice), published for every
+day of the series (each publication with its announcement of the changes); and, for comparison, an unpublished run
+of Fujian's own four classes (``fj-2020-02``) over the same days; then the SYNTHETIC operations data (enterprises
+and their daily reports, inspections, hospitals' supplies, after the levels are published). The file is rebuilt
+when anything it is made from changes (data, rule sets, measures, schema, epizone's version): it is built under a
+temporary name and renamed into place.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import os
@@ -22,16 +21,12 @@ from importlib import resources
 from importlib.metadata import version
 from pathlib import Path
 
-from epizone.engine.cutoff import DataThrough
 from epizone.services.demo import SERIES_END, SERIES_START, demo_file
 
-DEMO_USER = "epizone-demo"
 OFFICER = "demo-officer"  # a viewer: reads the operations pages of the demo (serve --demo prints a token)
 DB_NAME = "fujian2020.db"
-PUBLISHED_RULES = "cn-2020-02"
 COMPARED_RULES = ("fj-2020-02",)
 OPS_SETTINGS = ("resumption.yaml", "duties.yaml", "supplies.yaml")  # policies, checklist, thresholds
-ALIAS_COLUMNS = ("name_traditional", "name_pinyin", "name_english", "aliases")
 FORMAT = "2"  # bump when the way the store is built changes
 
 
@@ -77,6 +72,7 @@ def demo_store(folder: Path, rebuild: bool = False) -> DemoStore:
 def officer_token(url: str, hours: int = 24) -> str:
     """A new token of the demo's viewer ``OFFICER`` (created when missing), valid for ``hours``: the operations
     pages and endpoints need a token even where published levels are public (their rows are not public data)."""
+    from epizone.ops.demo import DEMO_USER
     from epizone.store.audit import utc_now
     from epizone.store.db import make_engine
     from epizone.store.tokens import create_token
@@ -99,30 +95,17 @@ def _url(path: Path) -> str:
 
 
 def _build(path: Path) -> tuple[int, int]:
-    from epizone.ops.demo import load_demo
+    from epizone.services.demo_seed import load_demo, seed_levels
     from epizone.store import migrate
     from epizone.store.db import make_engine
-    from epizone.store.imports import import_file
-    from epizone.store.publish import publish
-    from epizone.services.runs import RunRequest, run_assessment
 
     path.unlink(missing_ok=True)
     engine = make_engine(_url(path))
     try:
         migrate.upgrade(engine)
-        with tempfile.TemporaryDirectory(prefix="epizone-demo-") as scratch:
-            import_file(engine, "areas", named_areas(Path(scratch) / "areas.csv"), DEMO_USER, name="areas.csv")
-        import_file(engine, "counts", demo_file("counts.csv"), DEMO_USER, name="counts.csv")
-        period = dict(start=SERIES_START, end=SERIES_END, data_through=DataThrough(lag=1))
-        run = run_assessment(engine, RunRequest(PUBLISHED_RULES, **period), DEMO_USER)
-        day = SERIES_START
-        while day <= SERIES_END:
-            publish(engine, run.id, day, DEMO_USER)
-            day += dt.timedelta(days=1)
-        for rules in COMPARED_RULES:
-            run_assessment(engine, RunRequest(rules, **period), DEMO_USER)
-        load_demo(engine, DEMO_USER, levels=False)  # the SYNTHETIC operations data, on the published levels
-        return run.id, (SERIES_END - SERIES_START).days + 1
+        run_id = seed_levels(engine, compared=COMPARED_RULES)
+        load_demo(engine, levels=False)  # the SYNTHETIC operations data, on the published levels
+        return run_id, (SERIES_END - SERIES_START).days + 1
     finally:
         engine.dispose()
 
@@ -138,24 +121,10 @@ def _published(engine) -> tuple[int, int]:  # noqa: ANN001
     return run_id, days
 
 
-def named_areas(path: Path) -> Path:
-    """``areas.csv`` with the other names of ``area_names.csv`` as alias columns, written to ``path``."""
-    with demo_file("area_names.csv").open(encoding="utf-8") as handle:
-        names = {r["code"]: r for r in csv.DictReader(handle)}
-    with demo_file("areas.csv").open(encoding="utf-8") as source, path.open("w", encoding="utf-8", newline="") as out:
-        reader = csv.DictReader(source)
-        writer = csv.DictWriter(out, [*(reader.fieldnames or []), *ALIAS_COLUMNS], lineterminator="\n")
-        writer.writeheader()
-        for row in reader:
-            other = names.get(row["code"], {})
-            writer.writerow({**row, **{column: other.get(column, "") for column in ALIAS_COLUMNS}})
-    return path
-
-
 def _digest() -> str:
     """What the store is made from: if any of it changes, the store is built again."""
-    from epizone.ops.demo import FILES as OPS_FILES
-    from epizone.ops.demo import ops_file
+    from epizone.ops import demo as ops_demo
+    from epizone.services.demo_seed import PUBLISHED_RULES
     from epizone.store.migrate import head_revision
 
     sha = hashlib.sha256(f"{FORMAT} {version('epizone')} {head_revision()}".encode())
@@ -164,9 +133,9 @@ def _digest() -> str:
     for rules in (PUBLISHED_RULES, *COMPARED_RULES):
         sha.update(resources.files("epizone.rulesets").joinpath(f"{rules}.yaml").read_bytes())
     sha.update(resources.files("epizone.store").joinpath("measures.yaml").read_bytes())
-    for name in OPS_FILES:  # the synthetic operations data and what they are read with
+    for name in ops_demo.FILES:  # the synthetic operations data and what they are read with
         sha.update(name.encode())
-        sha.update(ops_file(name).read_bytes())
+        sha.update(ops_demo.ops_file(name).read_bytes())
     for name in OPS_SETTINGS:
         sha.update(resources.files("epizone.ops").joinpath(name).read_bytes())
     return sha.hexdigest()

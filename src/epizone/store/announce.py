@@ -12,6 +12,53 @@ from epizone.domain.rules import RuleSet
 
 UNKNOWN = {"zh": "未知", "en": "Unknown"}
 NOT_PUBLISHED = {"zh": "未公布等级", "en": "no published level"}
+WORDS = {  # the sentences of an announcement in each language
+    "zh": {
+        "publish": "第{number}号公告:自{effective}起执行的风险等级",
+        "basis": "依据:{title}({ref})。评估批次{run},评估日期{date},数据截至{through}。",
+        "changes": "以下{count}个地区风险等级调整:",
+        "first": "首次公布为{to}",
+        "moved": "由{before}调整为{to}",
+        "change": "- {area}:{move}。依据:{reason}。",
+        "unchanged": "各地区风险等级均无调整。",
+        "in_force": "现行风险等级:{levels}。",
+        "in_force_item": "{label}{areas}个",
+        "comma": ",",
+        "measures": "各等级防控措施:",
+        "measure": "- {label}:{items}。",
+        "semicolon": ";",
+        "retraction": "第{number}号公告:撤回第{retracted}号公告",
+        "withdrawn": "撤回第{retracted}号公告(自{effective}起执行的风险等级),原因:{reason}。",
+        "before": "第{number}号公告",
+        "before_none": "此前",
+        "reverts": "自{effective}起恢复执行{before}公布的等级,以下{count}个地区等级恢复:",
+        "revert": "- {area}:由{before}恢复为{to}。",
+        "no_revert": "各地区风险等级不变。",
+    },
+    "en": {
+        "publish": "Announcement No. {number}: risk levels in force from {effective}",
+        "basis": "Under {title} ({ref}); assessment run {run} for {date}, data through {through}.",
+        "changes": "{count} area(s) change level:",
+        "first": "first published as {to}",
+        "moved": "{before} -> {to}",
+        "change": "- {area}: {move}. Reason: {reason}.",
+        "unchanged": "No area changes level.",
+        "in_force": "Levels in force: {levels}.",
+        "in_force_item": "{label} {areas}",
+        "comma": ", ",
+        "measures": "Measures in force:",
+        "measure": "- {label}: {items}.",
+        "semicolon": "; ",
+        "retraction": "Announcement No. {number}: retraction of announcement No. {retracted}",
+        "withdrawn": "Announcement No. {retracted} (risk levels in force from {effective}) is withdrawn. "
+                     "Reason: {reason}.",
+        "before": "announcement No. {number}",
+        "before_none": "earlier announcements",
+        "reverts": "From {effective} the levels of {before} apply again; {count} area(s) revert:",
+        "revert": "- {area}: {before} -> {to}.",
+        "no_revert": "No area changes level.",
+    },
+}
 
 
 def labels(rules: RuleSet) -> dict[str, dict[str, str]]:
@@ -28,9 +75,8 @@ def level_counts(rules: RuleSet, levels: dict[str, str]) -> list[dict[str, Any]]
 
 def render(body: dict[str, Any]) -> tuple[str, str]:
     """(Chinese text, English text) of an announcement body."""
-    if body["kind"] == "retraction":
-        return _retraction_zh(body), _retraction_en(body)
-    return _publish_zh(body), _publish_en(body)
+    write = _retraction if body["kind"] == "retraction" else _publication
+    return write(body, "zh"), write(body, "en")
 
 
 def _zh_date(text: str) -> str:
@@ -44,80 +90,53 @@ def _label(body: dict[str, Any], level: str | None, lang: str) -> str:
     return body["labels"].get(level, {}).get(lang, level)
 
 
-def _name_en(item: dict[str, Any]) -> str:
+def _area(item: dict[str, Any], lang: str) -> str:
+    if lang == "zh":
+        return f"{item['area_name']}({item['area_code']})"
     english = item.get("area_name_en")
     return f"{english} ({item['area_name']}, {item['area_code']})" if english else \
         f"{item['area_name']} ({item['area_code']})"
 
 
-def _publish_zh(b: dict[str, Any]) -> str:
-    lines = [f"第{b['number']}号公告:自{_zh_date(b['effective_date'])}起执行的风险等级",
-             f"依据:{b['rule_set']['title']['zh']}({b['rule_set']['ref']})。评估批次{b['run']['id']},"
-             f"评估日期{_zh_date(b['date'])},数据截至{_zh_date(b['data_through'])}。"]
+def _date(text: str, lang: str) -> str:
+    return _zh_date(text) if lang == "zh" else text
+
+
+def _publication(b: dict[str, Any], lang: str) -> str:
+    w = WORDS[lang]
+    lines = [w["publish"].format(number=b["number"], effective=_date(b["effective_date"], lang)),
+             w["basis"].format(title=b["rule_set"]["title"][lang], ref=b["rule_set"]["ref"], run=b["run"]["id"],
+                               date=_date(b["date"], lang), through=_date(b["data_through"], lang))]
     changes = b["changes"]
     if changes:
-        lines.append(f"以下{len(changes)}个地区风险等级调整:")
+        lines.append(w["changes"].format(count=len(changes)))
         for c in changes:
-            move = (f"首次公布为{_label(b, c['to'], 'zh')}" if c["from"] is None else
-                    f"由{_label(b, c['from'], 'zh')}调整为{_label(b, c['to'], 'zh')}")
-            lines.append(f"- {c['area_name']}({c['area_code']}):{move}。依据:{c['reason']['zh']}。")
+            to = _label(b, c["to"], lang)
+            move = (w["first"].format(to=to) if c["from"] is None else
+                    w["moved"].format(before=_label(b, c["from"], lang), to=to))
+            lines.append(w["change"].format(area=_area(c, lang), move=move, reason=c["reason"][lang]))
     else:
-        lines.append("各地区风险等级均无调整。")
-    lines.append("现行风险等级:" + ",".join(f"{x['zh']}{x['areas']}个" for x in b["levels"]) + "。")
+        lines.append(w["unchanged"])
+    lines.append(w["in_force"].format(levels=w["comma"].join(
+        w["in_force_item"].format(label=x[lang], areas=x["areas"]) for x in b["levels"])))
     if b["measures"]:
-        lines.append("各等级防控措施:")
+        lines.append(w["measures"])
         for m in b["measures"]:
-            lines.append(f"- {m['zh']}:" + ";".join(i["zh"] for i in m["items"]) + "。")
+            lines.append(w["measure"].format(label=m[lang], items=w["semicolon"].join(i[lang] for i in m["items"])))
     return "\n".join(lines) + "\n"
 
 
-def _publish_en(b: dict[str, Any]) -> str:
-    lines = [f"Announcement No. {b['number']}: risk levels in force from {b['effective_date']}",
-             f"Under {b['rule_set']['title']['en']} ({b['rule_set']['ref']}); assessment run {b['run']['id']} "
-             f"for {b['date']}, data through {b['data_through']}."]
-    changes = b["changes"]
-    if changes:
-        lines.append(f"{len(changes)} area(s) change level:")
-        for c in changes:
-            move = (f"first published as {_label(b, c['to'], 'en')}" if c["from"] is None else
-                    f"{_label(b, c['from'], 'en')} -> {_label(b, c['to'], 'en')}")
-            lines.append(f"- {_name_en(c)}: {move}. Reason: {c['reason']['en']}.")
-    else:
-        lines.append("No area changes level.")
-    lines.append("Levels in force: " + ", ".join(f"{x['en']} {x['areas']}" for x in b["levels"]) + ".")
-    if b["measures"]:
-        lines.append("Measures in force:")
-        for m in b["measures"]:
-            lines.append(f"- {m['en']}: " + "; ".join(i["en"] for i in m["items"]) + ".")
-    return "\n".join(lines) + "\n"
-
-
-def _retraction_zh(b: dict[str, Any]) -> str:
-    r = b["retracts"]
-    lines = [f"第{b['number']}号公告:撤回第{r['number']}号公告",
-             f"撤回第{r['number']}号公告(自{_zh_date(r['effective_date'])}起执行的风险等级),原因:{b['reason']}。"]
-    before = f"第{b['again_in_force']}号公告" if b["again_in_force"] else "此前"
+def _retraction(b: dict[str, Any], lang: str) -> str:
+    w, r = WORDS[lang], b["retracts"]
+    effective = _date(r["effective_date"], lang)
+    lines = [w["retraction"].format(number=b["number"], retracted=r["number"]),
+             w["withdrawn"].format(retracted=r["number"], effective=effective, reason=b["reason"])]
+    before = w["before"].format(number=b["again_in_force"]) if b["again_in_force"] else w["before_none"]
     if b["reverts"]:
-        lines.append(f"自{_zh_date(r['effective_date'])}起恢复执行{before}公布的等级,以下{len(b['reverts'])}个地区等级恢复:")
+        lines.append(w["reverts"].format(effective=effective, before=before, count=len(b["reverts"])))
         for c in b["reverts"]:
-            lines.append(f"- {c['area_name']}({c['area_code']}):由{_label(b, c['from'], 'zh')}"
-                         f"恢复为{_label(b, c['to'], 'zh')}。")
+            lines.append(w["revert"].format(area=_area(c, lang), before=_label(b, c["from"], lang),
+                                            to=_label(b, c["to"], lang)))
     else:
-        lines.append("各地区风险等级不变。")
-    return "\n".join(lines) + "\n"
-
-
-def _retraction_en(b: dict[str, Any]) -> str:
-    r = b["retracts"]
-    lines = [f"Announcement No. {b['number']}: retraction of announcement No. {r['number']}",
-             f"Announcement No. {r['number']} (risk levels in force from {r['effective_date']}) is withdrawn. "
-             f"Reason: {b['reason']}."]
-    before = f"announcement No. {b['again_in_force']}" if b["again_in_force"] else "earlier announcements"
-    if b["reverts"]:
-        lines.append(f"From {r['effective_date']} the levels of {before} apply again; "
-                     f"{len(b['reverts'])} area(s) revert:")
-        for c in b["reverts"]:
-            lines.append(f"- {_name_en(c)}: {_label(b, c['from'], 'en')} -> {_label(b, c['to'], 'en')}.")
-    else:
-        lines.append("No area changes level.")
+        lines.append(w["no_revert"])
     return "\n".join(lines) + "\n"

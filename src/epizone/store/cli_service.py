@@ -14,7 +14,7 @@ import typer
 from sqlalchemy import Engine
 
 from epizone.domain.problems import InputError
-from epizone.engine.cutoff import DataThrough
+from epizone.domain.cutoff import DataThrough
 from epizone.store.cli import BAD_INPUT, DbOpt, UserOpt, _fail, _store, _user, err, out
 from epizone.store.measures import MeasureError, MeasureNotFound, add_measure, edit_measure, list_measures, remove_measure
 from epizone.store.publish import (AnnouncementNotFound, PublishError, get_announcement, list_announcements, publish,

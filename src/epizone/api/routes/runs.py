@@ -12,7 +12,7 @@ from epizone.api.deps import Id, Paging, TableFormat, check_scope, engine, naive
 from epizone.api.render import CSV_CONTENT, csv_response
 from epizone.api.routes.explaining import explanation_out
 from epizone.api.schemas import AnnouncementOut, ExplanationOut, Page, PublishIn, RunIn, RunLevelOut, RunOut
-from epizone.engine.cutoff import DataThrough
+from epizone.domain.cutoff import DataThrough
 from epizone.store.db import reading
 from epizone.store.levels import run_levels
 from epizone.store.publish import publish

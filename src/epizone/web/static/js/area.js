@@ -3,6 +3,7 @@
 
 import { all, ApiError, get } from "./api.js";
 import { alias, areaName, ctx, currentRun, dates, fillOf, levelLabel, levelsOn, ruleSet } from "./data.js";
+import { card } from "./html.js";
 import { formatDate, lang, pick, t } from "./i18n.js";
 import { escape } from "./map.js";
 
@@ -25,24 +26,12 @@ export function render(root, { code, navigate }) {
         <dt>${t("area.code")}</dt><dd><code>${escape(code)}</code></dd>
         ${parent ? `<dt>${t("area.parent")}</dt><dd>${escape(areaName(parent.code))}</dd>` : ""}
       </dl>
-      <section id="level-card" class="card" aria-labelledby="level-title">
-        <h2 id="level-title">${t("area.level_on", { date: formatDate(date) })}</h2>
-        <p class="loading">${t("loading")}</p>
-      </section>
+      ${card("level", t("area.level_on", { date: formatDate(date) }), `<p class="loading">${t("loading")}</p>`,
+        ` id="level-card"`)}
       <section id="run-card" class="card" hidden></section>
-      <section class="card" aria-labelledby="history-title">
-        <h2 id="history-title">${t("area.history")}</h2>
-        <div id="timeline"></div>
-        <ul id="history-changes" class="changes"></ul>
-      </section>
-      <section class="card" aria-labelledby="measures-title">
-        <h2 id="measures-title">${t("area.measures")}</h2>
-        <ul id="measures"></ul>
-      </section>
-      <section class="card" aria-labelledby="ann-title">
-        <h2 id="ann-title">${t("area.announcements")}</h2>
-        <ul id="area-announcements" class="announcement-list"></ul>
-      </section>
+      ${card("history", t("area.history"), `<div id="timeline"></div><ul id="history-changes" class="changes"></ul>`)}
+      ${card("measures", t("area.measures"), `<ul id="measures"></ul>`)}
+      ${card("ann", t("area.announcements"), `<ul id="area-announcements" class="announcement-list"></ul>`)}
     </article>`;
   root.querySelector(".back").addEventListener("click", (event) => {
     event.preventDefault();
@@ -56,20 +45,20 @@ export function render(root, { code, navigate }) {
 }
 
 async function levelCard(root, code, date) {
-  const card = root.querySelector("#level-card");
+  const box = root.querySelector("#level-card");
   let found;
   try {
     found = await get(`/dashboard/areas/${encodeURIComponent(code)}/reasons`, { date });
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) {
-      card.querySelector(".loading").textContent = t("area.not_found", { date: formatDate(date) });
+      box.querySelector(".loading").textContent = t("area.not_found", { date: formatDate(date) });
       root.querySelector("#measures").innerHTML = `<li class="none">${t("area.no_measures")}</li>`;
       return;
     }
     throw error;
   }
-  card.dataset.level = found.level;
-  card.innerHTML = `
+  box.dataset.level = found.level;
+  box.innerHTML = `
     <h2 id="level-title">${t("area.level_on", { date: formatDate(date) })}</h2>
     ${levelBlock(found.rule_set, found.level, found.reason_code, found, found.indicators, found.data_through,
     found.level_since)}
@@ -108,9 +97,9 @@ async function runCard(root, code, date) {
   if (!run) return;
   const item = (await levelsOn(date)).find((row) => row.area_code === code);
   if (!item) return;
-  const card = root.querySelector("#run-card");
-  card.hidden = false;
-  card.innerHTML = `<h2>${t("area.run", { id: run.id })}: ${escape(pick(ruleSet(run.rule_set)?.title) || run.rule_set)}</h2>
+  const box = root.querySelector("#run-card");
+  box.hidden = false;
+  box.innerHTML = `<h2>${t("area.run", { id: run.id })}: ${escape(pick(ruleSet(run.rule_set)?.title) || run.rule_set)}</h2>
     ${levelBlock(run.rule_set, item.level, item.reason_code, item, item.indicators, item.data_through)}`;
 }
 

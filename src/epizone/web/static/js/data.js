@@ -93,11 +93,6 @@ export function levelLabel(ref, level) {
   return found ? pick(found) : level;
 }
 
-export function levelIndex(ref, level) {
-  const rules = ruleSet(ref);
-  return rules ? rules.levels.findIndex((l) => l.id === level) : -1;
-}
-
 export function alias(code, kind) {
   return ctx.areas.get(code)?.aliases.find((a) => a.kind === kind)?.alias ?? null;
 }

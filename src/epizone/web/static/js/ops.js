@@ -6,6 +6,7 @@
 
 import { ApiError, get } from "./api.js";
 import { areaName, ctx, dates, fillOf, levelLabel } from "./data.js";
+import { card } from "./html.js";
 import { formatDate, lang, pick, t } from "./i18n.js";
 import { escape } from "./map.js";
 
@@ -103,9 +104,7 @@ function areaLink(code, name, date) {
 function levelCard(o) {
   if (o.level) {
     const ref = o.level.rule_set;
-    return `<section id="ops-level" class="card" data-level="${escape(o.level.level)}" aria-labelledby="ops-level-title">
-      <h2 id="ops-level-title">${t("ops.level", { date: formatDate(o.date) })}</h2>
-      <p class="level-line"><svg width="28" height="20" aria-hidden="true"><rect width="28" height="20" rx="3"
+    return card("ops-level", t("ops.level", { date: formatDate(o.date) }), `<p class="level-line"><svg width="28" height="20" aria-hidden="true"><rect width="28" height="20" rx="3"
           fill="${fillOf(ref, o.level.level)}" stroke="#444"></rect></svg>
         <strong class="level-label">${escape(levelLabel(ref, o.level.level))}</strong>
         <span class="muted">${t("area.since", { date: formatDate(o.level.effective_date) })}</span></p>
@@ -113,16 +112,12 @@ function levelCard(o) {
       ${o.policy ? `<p class="policy" data-allows="${escape(o.policy.allows)}">${escape(pick(o.policy))}</p>
         <p class="muted source">${t("ops.source")}: ${escape(o.policy.source)}</p>`
         : `<p class="policy none">${t("ops.no_policy")}</p>`}
-      ${o.measures.length ? `<h3>${t("area.measures")}</h3><ul class="ops-measures">${o.measures.map((m) => `<li>${escape(pick(m))}</li>`).join("")}</ul>` : ""}
-    </section>`;
+      ${o.measures.length ? `<h3>${t("area.measures")}</h3><ul class="ops-measures">${o.measures.map((m) => `<li>${escape(pick(m))}</li>`).join("")}</ul>` : ""}`, ` id="ops-level" data-level="${escape(o.level.level)}"`);
   }
   const below = Object.entries(o.levels_below ?? {});
   const ref = ctx.period?.publications.at(-1)?.rule_set;
-  return `<section id="ops-level" class="card" aria-labelledby="ops-level-title">
-    <h2 id="ops-level-title">${t("ops.levels_below", { date: formatDate(o.date) })}</h2>
-    <ul class="legend inline">${below.map(([level, n]) => `<li data-level="${escape(level)}"><svg width="18" height="14" aria-hidden="true"><rect width="18" height="14" fill="${fillOf(ref, level)}" stroke="#555"></rect></svg>
-      ${escape(levelLabel(ref, level))}: ${n}</li>`).join("") || `<li class="none">–</li>`}</ul>
-  </section>`;
+  return card("ops-level", t("ops.levels_below", { date: formatDate(o.date) }), `<ul class="legend inline">${below.map(([level, n]) => `<li data-level="${escape(level)}"><svg width="18" height="14" aria-hidden="true"><rect width="18" height="14" fill="${fillOf(ref, level)}" stroke="#555"></rect></svg>
+      ${escape(levelLabel(ref, level))}: ${n}</li>`).join("") || `<li class="none">–</li>`}</ul>`, ` id="ops-level"`);
 }
 
 function resumptionCard(o, cat) {
@@ -132,9 +127,7 @@ function resumptionCard(o, cat) {
       <th scope="col">${t("ops.enterprises")}</th><th scope="col">${t("ops.rate")}</th><th scope="col">${t("ops.workforce_rate")}</th></tr></thead>
       <tbody>${rows.map((r) => `<tr><th scope="row">${escape(pick(cat.sectors.get(r.group)) || r.group_name || r.group)}</th>
       <td>${r.enterprises}</td><td>${percent(r.resumption_rate)}</td><td>${percent(r.workforce_rate)}</td></tr>`).join("")}</tbody></table>` : "";
-  return `<section id="ops-resumption" class="card" aria-labelledby="ops-resumption-title">
-    <h2 id="ops-resumption-title">${t("ops.resumption")}</h2>
-    ${total ? `<dl class="figures">
+  return card("ops-resumption", t("ops.resumption"), `${total ? `<dl class="figures">
       <div><dt>${t("ops.rate")}</dt><dd id="resumption-rate" data-value="${total.resumption_rate}">${percent(total.resumption_rate)}</dd>
         <dd class="muted">${t("ops.resumed_of", { n: total.resumed, total: total.enterprises })}</dd></div>
       <div><dt>${t("ops.workforce_rate")}</dt><dd id="workforce-rate" data-value="${total.workforce_rate}">${percent(total.workforce_rate)}</dd>
@@ -147,31 +140,25 @@ function resumptionCard(o, cat) {
         <strong>${escape(f.enterprise_name)}</strong> <code>${escape(f.enterprise_code)}</code>
         (${escape(pick(cat.sectors.get(f.sector)) || f.sector)}): ${escape(lang === "zh" ? f.reason_zh : f.reason_en)}</li>`).join("")}</ul>`
       : `<p id="flagged" class="none">${t("ops.none_flagged")}</p>`}
-    ${o.resumption.by_sector?.length ? `<details class="numbers"><summary>${t("ops.by_sector")}</summary>${group(o.resumption.by_sector, t("ops.sector"))}</details>` : ""}
-  </section>`;
+    ${o.resumption.by_sector?.length ? `<details class="numbers"><summary>${t("ops.by_sector")}</summary>${group(o.resumption.by_sector, t("ops.sector"))}</details>` : ""}`, ` id="ops-resumption"`);
 }
 
 function bottleneckCard(o, cat) {
   const b = o.bottlenecks;
   const categories = Object.entries(b.by_category ?? {});
-  return `<section id="ops-bottlenecks" class="card" aria-labelledby="ops-bottlenecks-title">
-    <h2 id="ops-bottlenecks-title">${t("ops.bottlenecks")}</h2>
-    <p>${t("ops.open_bottlenecks")}: <strong id="bottlenecks-open" data-value="${b.open}">${b.open}</strong></p>
+  return card("ops-bottlenecks", t("ops.bottlenecks"), `<p>${t("ops.open_bottlenecks")}: <strong id="bottlenecks-open" data-value="${b.open}">${b.open}</strong></p>
     ${categories.length ? `<ul class="by-category">${categories.map(([id, n]) => `<li data-category="${escape(id)}">${escape(pick(cat.categories.get(id)) || id)}: ${n}</li>`).join("")}</ul>` : ""}
     ${b.oldest.length ? `<table class="ops-table" id="bottlenecks-oldest"><caption>${t("ops.oldest_first")}</caption>
       <thead><tr><th scope="col">${t("ops.opened")}</th><th scope="col">${t("ops.category")}</th><th scope="col">${t("ops.enterprise")}</th><th scope="col">${t("ops.detail")}</th></tr></thead>
       <tbody>${b.oldest.map((r) => `<tr data-id="${r.id}"><td>${formatDate(r.opened_on)}</td><td>${escape(pick(cat.categories.get(r.category)) || r.category)}</td>
-        <td>${escape(r.enterprise_name)}</td><td>${escape(r.detail)}</td></tr>`).join("")}</tbody></table>` : `<p class="none">${t("ops.no_bottlenecks")}</p>`}
-  </section>`;
+        <td>${escape(r.enterprise_name)}</td><td>${escape(r.detail)}</td></tr>`).join("")}</tbody></table>` : `<p class="none">${t("ops.no_bottlenecks")}</p>`}`, ` id="ops-bottlenecks"`);
 }
 
 function inspectionCard(o) {
   const i = o.inspections;
   const results = (f) => ["compliant", "deficient", "not_applicable"].map((k) => `${t(`ops.${k}`)} ${f[k] ?? 0}`).join(" · ");
   const weak = (i.compliance ?? []).filter((c) => c.deficient > 0).sort((a, b) => a.rate - b.rate || a.duty_code.localeCompare(b.duty_code));
-  return `<section id="ops-inspections" class="card" aria-labelledby="ops-inspections-title">
-    <h2 id="ops-inspections-title">${t("ops.inspections")}</h2>
-    <p>${t("ops.open_deficiencies")}: <strong id="deficiencies-open">${i.open_deficiencies}</strong> ·
+  return card("ops-inspections", t("ops.inspections"), `<p>${t("ops.open_deficiencies")}: <strong id="deficiencies-open">${i.open_deficiencies}</strong> ·
       ${t("ops.overdue")}: <strong id="deficiencies-overdue" class="${i.overdue.length ? "bad" : ""}">${i.overdue.length}</strong></p>
     <h3>${t("ops.recent")}</h3>
     ${i.recent.length ? `<ul id="inspections-recent">${i.recent.map((r) => `<li>${formatDate(r.date)} · ${escape(areaName(r.area_code))} · ${escape(r.inspector)}: ${results(r.findings)}</li>`).join("")}</ul>`
@@ -186,16 +173,13 @@ function inspectionCard(o) {
     ${weak.length ? `<details class="numbers"><summary>${t("ops.compliance")}</summary><table class="ops-table"><thead><tr><th scope="col">${t("ops.duty")}</th>
       <th scope="col">${t("col.area")}</th><th scope="col">${t("ops.compliant")}</th><th scope="col">${t("ops.deficient")}</th><th scope="col">${t("ops.rate")}</th></tr></thead>
       <tbody>${weak.map((c) => `<tr><td>${escape(lang === "zh" ? c.duty_zh : c.duty_en)}</td><td>${escape(areaName(c.county_code, c.county_name))}</td>
-        <td>${c.compliant}</td><td>${c.deficient}</td><td>${percent(c.rate)}</td></tr>`).join("")}</tbody></table></details>` : ""}
-  </section>`;
+        <td>${c.compliant}</td><td>${c.deficient}</td><td>${percent(c.rate)}</td></tr>`).join("")}</tbody></table></details>` : ""}`, ` id="ops-inspections"`);
 }
 
 function supplyCard(o, cat) {
   const s = o.supplies;
   const label = (id) => escape(pick(cat.items.get(id)) || id);
-  return `<section id="ops-supplies" class="card" aria-labelledby="ops-supplies-title">
-    <h2 id="ops-supplies-title">${t("ops.supplies")}</h2>
-    <p class="muted">${t("ops.facilities", { n: s.facilities, days: s.threshold_days })}</p>
+  return card("ops-supplies", t("ops.supplies"), `<p class="muted">${t("ops.facilities", { n: s.facilities, days: s.threshold_days })}</p>
     ${s.items.length ? `<table class="ops-table" id="supply-items"><thead><tr><th scope="col">${t("ops.item")}</th><th scope="col">${t("ops.stock")}</th>
       <th scope="col">${t("ops.daily_use")}</th><th scope="col">${t("ops.days_left")}</th></tr></thead>
       <tbody>${s.items.map((r) => `<tr data-item="${escape(r.item)}" class="${r.days_left !== null && r.days_left < s.threshold_days ? "bad" : ""}">
@@ -204,8 +188,7 @@ function supplyCard(o, cat) {
     <h3>${t("ops.alerts")}</h3>
     ${s.alerts.length ? `<ol id="supply-alerts" class="alerts">${s.alerts.map((a) => `<li data-item="${escape(a.item)}" data-code="${escape(a.code)}">
         <strong>${days(a.days_left)}</strong> ${t("ops.days")} · ${label(a.item)} · ${areaLink(a.code, a.name, o.date)}</li>`).join("")}</ol>`
-      : `<p id="supply-alerts" class="none">${t("ops.no_alerts")}</p>`}
-  </section>`;
+      : `<p id="supply-alerts" class="none">${t("ops.no_alerts")}</p>`}`, ` id="ops-supplies"`);
 }
 
 async function chart(root, code, date) {

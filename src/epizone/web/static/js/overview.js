@@ -2,6 +2,7 @@
 
 import { all, get } from "./api.js";
 import { areaName, ctx, fillOf, levelLabel, ruleSet } from "./data.js";
+import { card } from "./html.js";
 import { formatDate, pick, t } from "./i18n.js";
 import { escape } from "./map.js";
 
@@ -11,15 +12,10 @@ export function render(root, { navigate }) {
   root.innerHTML = `
     <section class="overview">
       <h1>${t("overview.title")}</h1>
-      <section class="card" aria-labelledby="counts-title">
-        <h2 id="counts-title">${t("overview.counts")}</h2>
-        <div id="stacked"></div>
-      </section>
-      <section class="card" aria-labelledby="latest-title">
-        <h2 id="latest-title">${t("overview.latest")}</h2>
-        <table class="latest"><thead><tr><th scope="col">${t("col.date")}</th><th scope="col">${t("col.area")}</th>
-          <th scope="col">${t("col.change")}</th><th scope="col">${t("col.reason")}</th></tr></thead><tbody></tbody></table>
-      </section>
+      ${card("counts", t("overview.counts"), `<div id="stacked"></div>`)}
+      ${card("latest", t("overview.latest"), `<table class="latest"><thead><tr><th scope="col">${t("col.date")}</th>
+        <th scope="col">${t("col.area")}</th><th scope="col">${t("col.change")}</th><th scope="col">${t("col.reason")}</th>
+        </tr></thead><tbody></tbody></table>`)}
     </section>`;
   if (!ctx.period?.first) {
     root.querySelector(".overview").insertAdjacentHTML("beforeend", `<p class="notice">${t("nothing_published")}</p>`);
