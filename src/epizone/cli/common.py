@@ -48,22 +48,22 @@ class BadOption(InvalidInput):
 
 def day(text: str | None, option: str) -> dt.date | None:
     """The date ``text`` given to ``option`` (None when not given); BadOption when it is no date."""
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise BadOption(option, text, "a date YYYY-MM-DD") from None
+    return _parsed(dt.date.fromisoformat, text, option, "a date YYYY-MM-DD")
 
 
 def moment(text: str | None, option: str) -> dt.datetime | None:
     """The moment ``text`` given to ``option`` (None when not given); BadOption when it is no moment."""
+    return _parsed(dt.datetime.fromisoformat, text, option,
+                   "a moment YYYY-MM-DDTHH:MM:SS (UTC unless a zone is given)")
+
+
+def _parsed(parse: Callable[[str], T], text: str | None, option: str, expected: str) -> T | None:
     if text is None:
         return None
     try:
-        return dt.datetime.fromisoformat(text)
+        return parse(text)
     except ValueError:
-        raise BadOption(option, text, "a moment YYYY-MM-DDTHH:MM:SS (UTC unless a zone is given)") from None
+        raise BadOption(option, text, expected) from None
 
 
 def fail(message: str, code: int = BAD_INPUT, headline: str = "") -> NoReturn:

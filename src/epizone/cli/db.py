@@ -15,7 +15,7 @@ from rich.table import Table
 from epizone.cli import db_service
 from epizone.cli.common import Commands, DbOpt, FileArg, UserOpt, attempt, out
 from epizone.cli.render import progress_bar
-from epizone.cli.store import opened, user_name
+from epizone.cli.store import on_store, opened, user_name
 from epizone.store import migrate
 from epizone.store.db import safe_url
 from epizone.store.imports import ImportResult, import_file
@@ -108,17 +108,15 @@ def users_add(
     user: UserOpt = None,
 ) -> None:
     """Add a user."""
-    with opened(db) as engine:
-        info = add_user(engine, name, role, scope, user_name(user))
+    info = on_store(db, add_user, name, role, scope, user_name(user))
     out.print(f"added {info.name} ({info.role}{', scope ' + info.scope_area_code if info.scope_area_code else ''})")
 
 
 @users_app.command("list")
 def users_list(db: DbOpt = None) -> None:
     """List the users."""
-    with opened(db) as engine:
-        for info in list_users(engine):
-            out.print(f"{info.name}\t{info.role}\t{info.scope_area_code or ''}" + ("\tdisabled" if info.disabled else ""))
+    for info in on_store(db, list_users):
+        out.print(f"{info.name}\t{info.role}\t{info.scope_area_code or ''}" + ("\tdisabled" if info.disabled else ""))
 
 
 @users_app.command("update")
@@ -132,8 +130,7 @@ def users_update(
     user: UserOpt = None,
 ) -> None:
     """Change a user's role, scope, or disable them."""
-    with opened(db) as engine:
-        info = update_user(engine, name, user_name(user), role, scope, disabled)
+    info = on_store(db, update_user, name, user_name(user), role, scope, disabled)
     out.print(f"{info.name}: {info.role}{', scope ' + info.scope_area_code if info.scope_area_code else ''}"
               f"{', disabled' if info.disabled else ''}")
 

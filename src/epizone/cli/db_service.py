@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from epizone.cli.common import BadOption, Commands, DbOpt, UserOpt, attempt, day, err, moment, out
-from epizone.cli.store import opened, user_name
+from epizone.cli.store import on_store, opened, user_name
 from epizone.engine.cutoff import DataThrough
 from epizone.store.measures import add_measure, edit_measure, list_measures, remove_measure
 from epizone.store.publish import get_announcement, list_announcements, publish, retract
@@ -54,8 +54,7 @@ def runs_create(
 @runs_app.command("list")
 def runs_list(db: DbOpt = None) -> None:
     """List the assessment runs, newest first."""
-    with opened(db) as engine:
-        _, runs = list_runs(engine)
+    _, runs = on_store(db, list_runs)
     for r in runs:
         out.print(f"{r.id}\t{r.rule_set}\t{r.unit}\t{r.start_date}\t{r.end_date}\t{r.data_through}\t"
                   f"{r.data_as_of:%Y-%m-%d %H:%M:%S}\t{r.created_by}")
@@ -94,8 +93,7 @@ def retract_announcement(
 @announcements_app.command("list")
 def announcements_list(db: DbOpt = None) -> None:
     """List the announcements, newest first."""
-    with opened(db) as engine:
-        _, found = list_announcements(engine)
+    _, found = on_store(db, list_announcements)
     for a in found:
         extra = f"retracts No. {a.retracts}" if a.retracts else (f"retracted by No. {a.retracted_by}"
                                                                   if a.retracted_by else "")
@@ -111,8 +109,7 @@ def announcements_show(
     """Print one announcement in English, Chinese, or as JSON."""
     if lang not in ("en", "zh", "json"):
         raise BadOption("--lang", lang, "en, zh or json")
-    with opened(db) as engine:
-        a = get_announcement(engine, number)
+    a = on_store(db, get_announcement, number)
     text = {"en": a.text_en, "zh": a.text_zh}.get(lang) or json.dumps(a.body, ensure_ascii=False, indent=2) + "\n"
     out.print(text, markup=False, end="")
 
@@ -124,9 +121,8 @@ LevelOpt = Annotated[Optional[str], typer.Option("--level", help="Level id")]
 @measures_app.command("list")
 def measures_list(rules: RulesOpt = None, level: LevelOpt = None, db: DbOpt = None) -> None:
     """List the measures (id, rule set, level, position, Chinese, English)."""
-    with opened(db) as engine:
-        for m in list_measures(engine, rules, level):
-            out.print(f"{m.id}\t{m.rule_set_id}\t{m.level}\t{m.position}\t{m.text_zh}\t{m.text_en}", markup=False)
+    for m in on_store(db, list_measures, rules, level):
+        out.print(f"{m.id}\t{m.rule_set_id}\t{m.level}\t{m.position}\t{m.text_zh}\t{m.text_en}", markup=False)
 
 
 @measures_app.command("add")
@@ -141,8 +137,7 @@ def measures_add(
     user: UserOpt = None,
 ) -> None:
     """Add a measure to a level."""
-    with opened(db) as engine:
-        m = add_measure(engine, rules, level, zh, en, user_name(user), position)
+    m = on_store(db, add_measure, rules, level, zh, en, user_name(user), position)
     out.print(f"added measure {m.id} ({m.rule_set_id} {m.level} #{m.position})")
 
 
@@ -156,8 +151,7 @@ def measures_edit(
     user: UserOpt = None,
 ) -> None:
     """Change a measure's text or position."""
-    with opened(db) as engine:
-        m = edit_measure(engine, measure, user_name(user), zh, en, position)
+    m = on_store(db, edit_measure, measure, user_name(user), zh, en, position)
     out.print(f"measure {m.id}: {m.text_zh} / {m.text_en}", markup=False)
 
 
@@ -165,8 +159,7 @@ def measures_edit(
 def measures_remove(measure: Annotated[int, typer.Argument(help="The measure's id")], db: DbOpt = None,
                     user: UserOpt = None) -> None:
     """Remove a measure."""
-    with opened(db) as engine:
-        m = remove_measure(engine, measure, user_name(user))
+    m = on_store(db, remove_measure, measure, user_name(user))
     out.print(f"removed measure {m.id}")
 
 
@@ -184,8 +177,7 @@ def tokens_create(
         raise BadOption("--expires-days", expires_days, "1 or more")
     expires = None if expires_days is None else \
         dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) + dt.timedelta(days=expires_days)
-    with opened(db) as engine:
-        new = create_token(engine, name, user_name(user), label, expires)
+    new = on_store(db, create_token, name, user_name(user), label, expires)
     print(new.token)  # alone on stdout, so that scripts can capture it
     err.print(f"token {new.info.id} for {name} (prefix {new.info.prefix}): it will not be shown again")
 
@@ -196,15 +188,13 @@ def tokens_list(
     db: DbOpt = None,
 ) -> None:
     """List tokens (id, user, prefix, label, state); never the tokens themselves."""
-    with opened(db) as engine:
-        for t in list_tokens(engine, name):
-            out.print(f"{t.id}\t{t.user}\t{t.prefix}\t{t.label}\t{t.state}", markup=False)
+    for t in on_store(db, list_tokens, name):
+        out.print(f"{t.id}\t{t.user}\t{t.prefix}\t{t.label}\t{t.state}", markup=False)
 
 
 @tokens_app.command("revoke")
 def tokens_revoke(token: Annotated[int, typer.Argument(help="The token's id")], db: DbOpt = None,
                   user: UserOpt = None) -> None:
     """Revoke a token: it is refused from now on."""
-    with opened(db) as engine:
-        t = revoke_token(engine, token, user_name(user))
+    t = on_store(db, revoke_token, token, user_name(user))
     out.print(f"token {t.id} of {t.user} revoked")

@@ -3,6 +3,7 @@ load only when one of them runs, so that ``epizone assess`` starts fast."""
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import typer
@@ -20,21 +21,22 @@ PASS_THROUGH = {"context_settings": {"allow_extra_args": True, "ignore_unknown_o
 @on_use.command(**PASS_THROUGH)
 def db(ctx: typer.Context) -> None:
     """The operational store (SQLite or PostgreSQL): schema, imports with history, users (`epizone db --help`)."""
-    try:
-        from epizone.cli.db import app as store_app
-    except ImportError as exc:
-        fail(f"the store needs its optional dependencies: pip install 'epizone[store]' ({exc})")
-    store_app(args=ctx.args, prog_name="epizone db")
+    _pass_on(ctx, "db", "the store needs its")
 
 
 @on_use.command(**PASS_THROUGH)
 def ops(ctx: typer.Context) -> None:
     """Work resumption, duty supervision and front-line supplies on the store (`epizone ops --help`)."""
+    _pass_on(ctx, "ops", "operations need the store's")
+
+
+def _pass_on(ctx: typer.Context, name: str, who_needs: str) -> None:
+    """Run the sub-app ``epizone.cli.<name>`` on the command's arguments, loading it (and the store) now."""
     try:
-        from epizone.cli.ops import app as ops_app
+        sub_app = importlib.import_module(f"epizone.cli.{name}").app
     except ImportError as exc:
-        fail(f"operations need the store's optional dependencies: pip install 'epizone[store]' ({exc})")
-    ops_app(args=ctx.args, prog_name="epizone ops")
+        fail(f"{who_needs} optional dependencies: pip install 'epizone[store]' ({exc})")
+    sub_app(args=ctx.args, prog_name=f"epizone {name}")
 
 
 app.add_typer(engine.app)
