@@ -93,7 +93,7 @@ def cli_run(url: str, work: Path) -> float:
     import_file(engine, "areas", work / "areas.csv", "benchmark")
     engine.dispose()
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "from epizone.store.cli import app; app()", "import", "cases",
+    subprocess.run([sys.executable, "-c", "from epizone.cli.db import app; app()", "import", "cases",
                     str(work / "cases.csv"), "--db", url], check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - start
 

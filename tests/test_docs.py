@@ -8,7 +8,7 @@ import typer.main
 
 from epizone.cli import app
 from epizone.domain.rules import builtin_ids, load_rule_set
-from epizone.store.cli import app as store_app
+from epizone.cli.db import app as store_app
 
 ROOT = Path(__file__).parents[1]
 

@@ -20,7 +20,7 @@ from epizone.api.settings import ApiSettings
 from epizone.domain.cutoff import DataThrough
 from epizone.services.assess import Request, assess_table
 from epizone.services.demo import OFFICIAL_DATE, demo_file
-from epizone.store.cli import app as db_app
+from epizone.cli.db import app as db_app
 from pgserver import free_port
 
 runner = CliRunner()

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from opsdata import report
 from epizone.domain.problems import InputError
 from epizone.ops.access import operator
-from epizone.ops.cli import app as ops_app
+from epizone.cli.ops import app as ops_app
 from epizone.ops.imports import import_ops
 
 FUTURE = (dt.date.today() + dt.timedelta(days=3)).isoformat()

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from opsdata import GULOU_MEDIUM, TAIJIANG_HIGH, publish_levels
 from epizone.cli import app as main_app
-from epizone.ops.cli import app
+from epizone.cli.ops import app
 from epizone.store.imports import import_file
 from epizone.store.users import add_user
 

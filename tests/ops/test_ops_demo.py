@@ -21,10 +21,10 @@ from typer.testing import CliRunner
 
 from epizone.api.app import create_app
 from epizone.api.settings import ApiSettings
-from epizone.ops.cli import app as ops_app
+from epizone.cli.ops import app as ops_app
 from epizone.ops.demo import FILES, ops_file
 from epizone.store import tokens
-from epizone.store.cli import app as db_app
+from epizone.cli.db import app as db_app
 from epizone.store.db import make_engine
 from epizone.store.users import add_user
 

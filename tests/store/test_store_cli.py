@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from epizone.store.cli import app
+from epizone.cli.db import app
 from epizone.store.queries import records_as_of
 
 runner = CliRunner()

@@ -14,6 +14,9 @@ from contextlib import contextmanager
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from epizone.domain.errors import InvalidInput, Unavailable
 
 WRITE_OPTION = "epizone_write"
 WRITER_LOCK = 4_020_217  # pg_advisory_xact_lock key shared by every epizone writer
@@ -84,3 +87,30 @@ def reading(engine: Engine) -> Iterator[Connection]:
     """One read transaction: every query in it sees the same snapshot."""
     with engine.connect() as connection, connection.begin():
         yield connection
+
+
+@contextmanager
+def engine_for(url: str, create: bool = False) -> Iterator[Engine]:
+    """The engine for ``url``, disposed after the block. InvalidInput when the URL names no usable database,
+    Unavailable when it names a SQLite file that does not exist (unless ``create``: only ``epizone db init``
+    creates one); the database failing in the block (unreachable, no schema or an old one) is raised as
+    Unavailable naming it."""
+    engine = _open(url, create)
+    try:
+        yield engine
+    except OperationalError as exc:
+        raise Unavailable(f"cannot use the database {safe_url(url)}: {exc.orig}") from exc
+    except Unavailable as exc:
+        raise Unavailable(f"{safe_url(url)}: {exc}") from exc
+    finally:
+        engine.dispose()
+
+
+def _open(url: str, create: bool) -> Engine:
+    try:
+        missing = None if create else missing_sqlite_file(url)
+        if missing is None:
+            return make_engine(url)
+    except (ArgumentError, ImportError) as exc:
+        raise InvalidInput(f"--db {url!r}: not a usable database URL ({exc})") from None
+    raise Unavailable(f"{missing}: no such database file (create it with `epizone db init`)")

@@ -1,77 +1,31 @@
-"""``epizone db runs|publish|retract|announcements|measures|tokens``: the service's store commands.
-
-Registered on the ``epizone db`` app by ``epizone.store.cli`` (import that module, not this one).
-"""
+"""``epizone db runs|publish|retract|announcements|measures|tokens``: the service's store commands (mounted on
+``epizone db`` by ``epizone.cli.db``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
-from typing import Annotated, Optional, TypeVar
+from typing import Annotated, Optional
 
 import typer
-from sqlalchemy import Engine
 
-from epizone.domain.problems import InputError
+from epizone.cli.common import BadOption, Commands, DbOpt, UserOpt, attempt, day, err, moment, out
+from epizone.cli.store import on_store, opened, user_name
 from epizone.domain.cutoff import DataThrough
-from epizone.store.cli import BAD_INPUT, DbOpt, UserOpt, _fail, _store, _user, err, out
-from epizone.store.measures import MeasureError, MeasureNotFound, add_measure, edit_measure, list_measures, remove_measure
-from epizone.store.publish import (AnnouncementNotFound, PublishError, get_announcement, list_announcements, publish,
-                                   retract)
+from epizone.store.measures import add_measure, edit_measure, list_measures, remove_measure
+from epizone.store.publish import get_announcement, list_announcements, publish, retract
 from epizone.services.runs import RunRequest, run_assessment
-from epizone.store.runs import RunError, RunNotFound, list_runs
-from epizone.store.tokens import TokenError, TokenNotFound, create_token, list_tokens, revoke_token
+from epizone.store.runs import list_runs
+from epizone.store.tokens import create_token, list_tokens, revoke_token
 
-T = TypeVar("T")
-PROBLEMS = (InputError, RunError, RunNotFound, PublishError, AnnouncementNotFound, MeasureError, MeasureNotFound,
-            TokenError, TokenNotFound)
-
-
-def _attempt(db: str | None, action: Callable[[Engine], T], headline: str = "") -> T:
-    """``action`` on the store; its problems reported as bad input (exit 2) under ``headline``."""
-    with _store(db) as engine:
-        try:
-            return action(engine)
-        except PROBLEMS as exc:
-            _fail(str(exc), BAD_INPUT, headline)
+app = Commands()  # publish, retract
+runs_app = Commands(no_args_is_help=True, help="Assessment runs: the store's data graded as of a moment, frozen.")
+announcements_app = Commands(no_args_is_help=True, help="Announcements of published levels and retractions.")
+measures_app = Commands(no_args_is_help=True, help="The catalogue of measures per rule set and level.")
+tokens_app = Commands(no_args_is_help=True, help="API tokens (shown once, stored hashed).")
 
 
-def _day(text: str | None, option: str) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        _fail(f"{option} {text!r}: expected a date YYYY-MM-DD", BAD_INPUT)
-
-
-def _moment(text: str | None) -> dt.datetime | None:
-    if text is None:
-        return None
-    try:
-        return dt.datetime.fromisoformat(text)
-    except ValueError:
-        _fail(f"--as-of {text!r}: expected a moment YYYY-MM-DDTHH:MM:SS (UTC unless a zone is given)", BAD_INPUT)
-
-
-def register(app: typer.Typer, runs_app: typer.Typer, announcements_app: typer.Typer, measures_app: typer.Typer,
-             tokens_app: typer.Typer) -> None:
-    runs_app.command("create")(runs_create)
-    runs_app.command("list")(runs_list)
-    app.command("publish")(publish_run)
-    app.command("retract")(retract_announcement)
-    announcements_app.command("list")(announcements_list)
-    announcements_app.command("show")(announcements_show)
-    measures_app.command("list")(measures_list)
-    measures_app.command("add")(measures_add)
-    measures_app.command("edit")(measures_edit)
-    measures_app.command("remove")(measures_remove)
-    tokens_app.command("create")(tokens_create)
-    tokens_app.command("list")(tokens_list)
-    tokens_app.command("revoke")(tokens_revoke)
-
-
+@runs_app.command("create")
 def runs_create(
     rules: Annotated[str, typer.Option("--rules", help="Built-in rule-set id")] = "cn-2020-02",
     date: Annotated[Optional[str], typer.Option("--date", help="Grade this one day (sets --start and --end)")] = None,
@@ -87,28 +41,27 @@ def runs_create(
     user: UserOpt = None,
 ) -> None:
     """Grade the store's data and keep the run (rule set, period, data cutoff, moment of the data, who, when)."""
-    try:
-        through = DataThrough.parse(data_through)
-    except ValueError as exc:
-        _fail(str(exc), BAD_INPUT)
-    first, last = _day(start or date, "--start"), _day(end or date, "--end")
-    request = RunRequest(rules, first, last, through, unit, _moment(as_of), _day(data_end, "--data-end"))
-    run = _attempt(db, lambda engine: run_assessment(engine, request, _user(user)), "no run was made")
+    through = DataThrough.parse(data_through)
+    first, last = day(start or date, "--start"), day(end or date, "--end")
+    request = RunRequest(rules, first, last, through, unit, moment(as_of, "--as-of"), day(data_end, "--data-end"))
+    with opened(db) as engine:
+        run = attempt(lambda: run_assessment(engine, request, user_name(user)), "no run was made")
     levels = ", ".join(f"{k} {v}" for k, v in run.summary["last_day_by_level"].items())
     out.print(f"run {run.id}: {run.rule_set}, {run.units} {run.unit} units, {run.start_date} to {run.end_date}, "
               f"data through {run.data_through}, data as of {run.data_as_of:%Y-%m-%d %H:%M:%S} UTC; "
               f"on {run.end_date}: {levels}")
 
 
+@runs_app.command("list")
 def runs_list(db: DbOpt = None) -> None:
     """List the assessment runs, newest first."""
-    with _store(db) as engine:
-        _, runs = list_runs(engine)
+    _, runs = on_store(db, list_runs)
     for r in runs:
         out.print(f"{r.id}\t{r.rule_set}\t{r.unit}\t{r.start_date}\t{r.end_date}\t{r.data_through}\t"
                   f"{r.data_as_of:%Y-%m-%d %H:%M:%S}\t{r.created_by}")
 
 
+@app.command("publish")
 def publish_run(
     run: Annotated[int, typer.Argument(help="The run's id")],
     date: Annotated[str, typer.Option("--date", help="Which graded day to publish, YYYY-MM-DD")],
@@ -117,13 +70,15 @@ def publish_run(
     user: UserOpt = None,
 ) -> None:
     """Publish a run's levels on a date and print the announcement of the changes."""
-    day, from_day = _day(date, "--date"), _day(effective, "--effective")
-    done = _attempt(db, lambda engine: publish(engine, run, day, _user(user), from_day), "nothing was published")
+    on, from_day = day(date, "--date"), day(effective, "--effective")
+    with opened(db) as engine:
+        done = attempt(lambda: publish(engine, run, on, user_name(user), from_day), "nothing was published")
     if not done.created:
         out.print(f"already published as announcement No. {done.announcement.number}")
     out.print(done.announcement.text_en, markup=False)
 
 
+@app.command("retract")
 def retract_announcement(
     number: Annotated[int, typer.Argument(help="The announcement's number")],
     reason: Annotated[str, typer.Option("--reason", help="Why it is withdrawn (quoted in the retraction)")],
@@ -131,20 +86,22 @@ def retract_announcement(
     user: UserOpt = None,
 ) -> None:
     """Withdraw a publication with a new retraction announcement."""
-    info = _attempt(db, lambda engine: retract(engine, number, _user(user), reason), "nothing was retracted")
+    with opened(db) as engine:
+        info = attempt(lambda: retract(engine, number, user_name(user), reason), "nothing was retracted")
     out.print(info.text_en, markup=False)
 
 
+@announcements_app.command("list")
 def announcements_list(db: DbOpt = None) -> None:
     """List the announcements, newest first."""
-    with _store(db) as engine:
-        _, found = list_announcements(engine)
+    _, found = on_store(db, list_announcements)
     for a in found:
         extra = f"retracts No. {a.retracts}" if a.retracts else (f"retracted by No. {a.retracted_by}"
                                                                   if a.retracted_by else "")
         out.print(f"{a.number}\t{a.kind}\t{a.effective_date}\t{a.rule_set}\t{a.created_by}\t{extra}".rstrip())
 
 
+@announcements_app.command("show")
 def announcements_show(
     number: Annotated[int, typer.Argument(help="The announcement's number")],
     lang: Annotated[str, typer.Option("--lang", help="en, zh, or json (the body)")] = "en",
@@ -152,8 +109,8 @@ def announcements_show(
 ) -> None:
     """Print one announcement in English, Chinese, or as JSON."""
     if lang not in ("en", "zh", "json"):
-        _fail(f"--lang {lang!r}: expected en, zh or json", BAD_INPUT)
-    a = _attempt(db, lambda engine: get_announcement(engine, number))
+        raise BadOption("--lang", lang, "en, zh or json")
+    a = on_store(db, get_announcement, number)
     text = {"en": a.text_en, "zh": a.text_zh}.get(lang) or json.dumps(a.body, ensure_ascii=False, indent=2) + "\n"
     out.print(text, markup=False, end="")
 
@@ -162,13 +119,14 @@ RulesOpt = Annotated[Optional[str], typer.Option("--rules", help="Rule-set id")]
 LevelOpt = Annotated[Optional[str], typer.Option("--level", help="Level id")]
 
 
+@measures_app.command("list")
 def measures_list(rules: RulesOpt = None, level: LevelOpt = None, db: DbOpt = None) -> None:
     """List the measures (id, rule set, level, position, Chinese, English)."""
-    with _store(db) as engine:
-        for m in list_measures(engine, rules, level):
-            out.print(f"{m.id}\t{m.rule_set_id}\t{m.level}\t{m.position}\t{m.text_zh}\t{m.text_en}", markup=False)
+    for m in on_store(db, list_measures, rules, level):
+        out.print(f"{m.id}\t{m.rule_set_id}\t{m.level}\t{m.position}\t{m.text_zh}\t{m.text_en}", markup=False)
 
 
+@measures_app.command("add")
 def measures_add(
     rules: Annotated[str, typer.Option("--rules", help="Rule-set id")],
     level: Annotated[str, typer.Option("--level", help="Level id")],
@@ -180,10 +138,11 @@ def measures_add(
     user: UserOpt = None,
 ) -> None:
     """Add a measure to a level."""
-    m = _attempt(db, lambda engine: add_measure(engine, rules, level, zh, en, _user(user), position))
+    m = on_store(db, add_measure, rules, level, zh, en, user_name(user), position)
     out.print(f"added measure {m.id} ({m.rule_set_id} {m.level} #{m.position})")
 
 
+@measures_app.command("edit")
 def measures_edit(
     measure: Annotated[int, typer.Argument(help="The measure's id")],
     zh: Annotated[Optional[str], typer.Option("--zh", help="New Chinese text")] = None,
@@ -193,17 +152,19 @@ def measures_edit(
     user: UserOpt = None,
 ) -> None:
     """Change a measure's text or position."""
-    m = _attempt(db, lambda engine: edit_measure(engine, measure, _user(user), zh, en, position))
+    m = on_store(db, edit_measure, measure, user_name(user), zh, en, position)
     out.print(f"measure {m.id}: {m.text_zh} / {m.text_en}", markup=False)
 
 
+@measures_app.command("remove")
 def measures_remove(measure: Annotated[int, typer.Argument(help="The measure's id")], db: DbOpt = None,
                     user: UserOpt = None) -> None:
     """Remove a measure."""
-    m = _attempt(db, lambda engine: remove_measure(engine, measure, _user(user)))
+    m = on_store(db, remove_measure, measure, user_name(user))
     out.print(f"removed measure {m.id}")
 
 
+@tokens_app.command("create")
 def tokens_create(
     name: Annotated[str, typer.Argument(help="The user the token acts as")],
     label: Annotated[str, typer.Option("--label", help="What the token is for")] = "",
@@ -214,26 +175,27 @@ def tokens_create(
 ) -> None:
     """Create a token and print it (the only time it is shown)."""
     if expires_days is not None and expires_days < 1:
-        _fail(f"--expires-days {expires_days}: expected 1 or more", BAD_INPUT)
+        raise BadOption("--expires-days", expires_days, "1 or more")
     expires = None if expires_days is None else \
         dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) + dt.timedelta(days=expires_days)
-    new = _attempt(db, lambda engine: create_token(engine, name, _user(user), label, expires))
+    new = on_store(db, create_token, name, user_name(user), label, expires)
     print(new.token)  # alone on stdout, so that scripts can capture it
     err.print(f"token {new.info.id} for {name} (prefix {new.info.prefix}): it will not be shown again")
 
 
+@tokens_app.command("list")
 def tokens_list(
     name: Annotated[Optional[str], typer.Option("--for", help="Only this user's tokens")] = None,
     db: DbOpt = None,
 ) -> None:
     """List tokens (id, user, prefix, label, state); never the tokens themselves."""
-    with _store(db) as engine:
-        for t in list_tokens(engine, name):
-            out.print(f"{t.id}\t{t.user}\t{t.prefix}\t{t.label}\t{t.state}", markup=False)
+    for t in on_store(db, list_tokens, name):
+        out.print(f"{t.id}\t{t.user}\t{t.prefix}\t{t.label}\t{t.state}", markup=False)
 
 
+@tokens_app.command("revoke")
 def tokens_revoke(token: Annotated[int, typer.Argument(help="The token's id")], db: DbOpt = None,
                   user: UserOpt = None) -> None:
     """Revoke a token: it is refused from now on."""
-    t = _attempt(db, lambda engine: revoke_token(engine, token, _user(user)))
+    t = on_store(db, revoke_token, token, user_name(user))
     out.print(f"token {t.id} of {t.user} revoked")

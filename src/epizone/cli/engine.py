@@ -1,4 +1,8 @@
-"""The ``epizone`` command: parses arguments, calls the services, prints with Rich."""
+"""``epizone assess|explain|demo|conformance`` and ``epizone rules`` (``rules_app``): the engine on files, from
+the command line.
+
+Bad options are usage errors (exit 2, with the usage line); bad inputs are listed, nothing written (exit 2).
+"""
 
 from __future__ import annotations
 
@@ -9,22 +13,20 @@ from typing import Annotated, Optional
 
 import typer
 
-from epizone import console
-from epizone.domain.problems import InputError
-from epizone.domain.rules import RuleSetError, builtin_ids, load_rule_set
+from epizone.cli import render
+from epizone.cli.common import BadOption, LangOpt, attempt, day
+from epizone.domain.rules import builtin_ids, load_rule_set
 from epizone.domain.cutoff import DataThrough
-from epizone.services.assess import Request, assess_to_file
+from epizone.services.assess import Request, Summary, assess_to_file
 from epizone.services.conformance import conformance as check_conformance
 from epizone.services.demo import run_demo
 from epizone.services.explain import explain as explain_one
 from epizone.services.ruledocs import render_markdown
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="Zoned, graded, precise epidemic control: risk levels for every area and day.")
+app = typer.Typer()
 rules_app = typer.Typer(no_args_is_help=True, help="The built-in rule sets.")
-app.add_typer(rules_app, name="rules")
 
-BAD_INPUT = 2
+INPUTS = "the inputs"
 
 AreasOpt = Annotated[Path, typer.Option("--areas", help="Areas CSV/Parquet: code,name,parent_code,kind,population")]
 CasesOpt = Annotated[Optional[Path], typer.Option("--cases", help="Case line list CSV/Parquet")]
@@ -39,16 +41,14 @@ UnitOpt = Annotated[Optional[str], typer.Option("--unit", help="Area kind to gra
 ThroughOpt = Annotated[str, typer.Option("--data-through", help="lag:N (data to N days before each day) or a date")]
 DataEndOpt = Annotated[Optional[str], typer.Option("--data-end", help="Last date the inputs are complete for "
                                                                        "(default: the last date in them)")]
-LangOpt = Annotated[str, typer.Option("--lang", help="Language of reasons: en or zh")]
 
 
-def _date(text: str | None, option: str) -> dt.date | None:
-    if text is None:
-        return None
+def _day(text: str | None, option: str) -> dt.date | None:
+    """The date given to ``option``; a bad one is a usage error."""
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"{text!r}: expected a date YYYY-MM-DD", param_hint=option) from None
+        return day(text, option)
+    except BadOption as exc:
+        raise typer.BadParameter(exc.problem, param_hint=exc.option) from None
 
 
 def _request(areas: Path, cases: Path | None, counts: Path | None, metrics: Path | None, rules: str,
@@ -62,15 +62,8 @@ def _request(areas: Path, cases: Path | None, counts: Path | None, metrics: Path
         through = DataThrough.parse(data_through)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--data-through") from None
-    return Request(areas, cases, counts, metrics, groups, rules, unit, _date(start, "--start"), _date(end, "--end"),
-                   through, _date(data_end, "--data-end"), lang, holidays=holidays)
-
-
-def _fail(exc: Exception, headline: str = "") -> None:
-    if isinstance(exc, InputError):
-        headline = "; ".join(filter(None, [f"{exc.count} problem(s) in the inputs", headline]))
-    console.error(str(exc), headline)
-    raise typer.Exit(BAD_INPUT)
+    return Request(areas, cases, counts, metrics, groups, rules, unit, _day(start, "--start"), _day(end, "--end"),
+                   through, _day(data_end, "--data-end"), lang, holidays=holidays)
 
 
 @app.command()
@@ -93,12 +86,11 @@ def assess(
     """Grade every unit for every day from START to END and write one row per unit per day."""
     req = _request(areas, cases, counts, metrics, rules, unit, start, end, data_through, data_end, lang,
                    area_groups, holidays)
-    try:
-        with console.progress_bar() as advance:
-            summary = assess_to_file(req, out, progress=advance)
-    except (InputError, RuleSetError, ValueError) as exc:
-        _fail(exc, "no output file was written")
-    console.print_summary(summary, out)
+
+    def grade() -> Summary:
+        with render.progress_bar("grading units") as advance:
+            return assess_to_file(req, out, progress=advance)
+    render.print_summary(attempt(grade, "no output file was written", INPUTS), out)
 
 
 @app.command()
@@ -120,12 +112,8 @@ def explain(
     """Show the indicators and the clause that set one unit's level on one day."""
     req = _request(areas, cases, counts, metrics, rules, unit, None, None, data_through, data_end, lang,
                    area_groups, holidays)
-    day = _date(date, "--date")
-    try:
-        result = explain_one(req, area, day)
-    except (InputError, RuleSetError, ValueError) as exc:
-        _fail(exc)
-    console.print_explanation(result)
+    on = _day(date, "--date")
+    render.print_explanation(attempt(lambda: explain_one(req, area, on), problems_in=INPUTS))
 
 
 @app.command()
@@ -135,7 +123,7 @@ def demo(
 ) -> None:
     """Grade every Fujian county on 2020-02-23 (data to the 22nd) and compare with the official list."""
     report = run_demo(out_dir, lang)
-    console.print_demo(report)
+    render.print_demo(report)
 
 
 @app.command()
@@ -145,58 +133,13 @@ def conformance(
     out: Annotated[Optional[Path], typer.Option("--out", help="Write every row (official vs computed) as CSV")] = None,
 ) -> None:
     """Recompute the levels in an authority's published file and report agreement, row by row."""
-    try:
-        report = check_conformance(rule_set, file, out)
-    except (InputError, RuleSetError, ValueError) as exc:
-        _fail(exc)
-    console.print_conformance(report)
-
-
-@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True,
-                                "help_option_names": []}, add_help_option=False)
-def db(ctx: typer.Context) -> None:
-    """The operational store (SQLite or PostgreSQL): schema, imports with history, users (`epizone db --help`)."""
-    try:  # loaded on use: the store's libraries would slow every other command's start
-        from epizone.store.cli import app as store_app
-    except ImportError as exc:
-        _fail(ValueError(f"the store needs its optional dependencies: pip install 'epizone[store]' ({exc})"))
-    store_app(args=ctx.args, prog_name="epizone db")
-
-
-@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True,
-                                "help_option_names": []}, add_help_option=False)
-def ops(ctx: typer.Context) -> None:
-    """Work resumption, duty supervision and front-line supplies on the store (`epizone ops --help`)."""
-    try:  # loaded on use, like `db`
-        from epizone.ops.cli import app as ops_app
-    except ImportError as exc:
-        _fail(ValueError(f"operations need the store's optional dependencies: pip install 'epizone[store]' ({exc})"))
-    ops_app(args=ctx.args, prog_name="epizone ops")
-
-
-@app.command()
-def serve(
-    db: Annotated[Optional[str], typer.Option("--db", help="Database URL (default: $EPIZONE_DATABASE_URL, "
-                                                            "else sqlite:///epizone.db)")] = None,
-    host: Annotated[str, typer.Option("--host", help="Address to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port to listen on")] = 8000,
-    public_read: Annotated[bool, typer.Option("--public-read", help="Anyone may read published levels and "
-                                                                    "announcements without a token")] = False,
-    demo: Annotated[bool, typer.Option("--demo", help="Serve the bundled Fujian demo (built in out/demo-store "
-                                                      "on first use), with public read on")] = False,
-) -> None:
-    """Start the service on the store (FastAPI on uvicorn): dashboard at /, API under /api/v1, docs at /docs."""
-    try:  # loaded on use, like `db`
-        from epizone.api.serve import serve as run_service
-    except ImportError as exc:
-        _fail(ValueError(f"the service needs its optional dependencies: pip install 'epizone[api]' ({exc})"))
-    run_service(db, host, port, public_read, demo)
+    render.print_conformance(attempt(lambda: check_conformance(rule_set, file, out), problems_in=INPUTS))
 
 
 @rules_app.command("list")
 def rules_list() -> None:
     """List the built-in rule sets."""
-    console.print_rule_sets([load_rule_set(i) for i in builtin_ids()])
+    render.print_rule_sets([load_rule_set(i) for i in builtin_ids()])
 
 
 @rules_app.command("show")
@@ -204,22 +147,9 @@ def rules_show(rule_set: Annotated[str, typer.Argument(help="Rule-set id or YAML
                lang: LangOpt = "en",
                markdown: Annotated[bool, typer.Option("--markdown", help="Print the reference page")] = False) -> None:
     """Show a rule set: its source, indicators and clauses in words."""
-    try:
-        rs = load_rule_set(rule_set)
-    except RuleSetError as exc:
-        _fail(exc)
+    rs = attempt(lambda: load_rule_set(rule_set))
     if markdown:
         sys.stdout.write(render_markdown(rs))
         return
-    console.print_rule_set(rs, lang)
+    render.print_rule_set(rs, lang)
 
-
-def main() -> None:
-    try:
-        app()
-    except BrokenPipeError:  # e.g. `epizone rules list | head`
-        sys.stderr.close()
-
-
-if __name__ == "__main__":
-    main()

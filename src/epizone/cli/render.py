@@ -1,4 +1,5 @@
-"""Rich rendering for the command line: summaries, explanations, the demo table, errors."""
+"""Rich rendering of the engine commands' answers: summaries, explanations, the demo table, rule sets,
+conformance; and the progress bar of long commands."""
 
 from __future__ import annotations
 
@@ -6,11 +7,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from epizone.cli.common import err, out
 from epizone.domain.rules import RuleSet
 from epizone.services.assess import Summary
 from epizone.services.compare import Comparison
@@ -18,33 +19,22 @@ from epizone.services.conformance import Report
 from epizone.services.demo import DemoReport
 from epizone.services.explain import Explanation
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
-if not out.is_terminal:  # logs and pipes: wide enough for the tables, rather than 80 columns
-    out.width = max(out.width, 140)
-
 LEVEL_STYLE = {"low": "green", "medium": "dark_orange", "high": "bold red", "unknown": "grey50"}
 
 
-def error(message: str, headline: str = "") -> None:
-    """Print an error to stderr, one problem a line, never wrapped (paths and values stay greppable)."""
-    if headline:
-        err.print(f"[bold red]error:[/] {escape(headline)}")
-    err.print(message if headline else f"error: {message}", markup=False, soft_wrap=True)
+def _say(*objects: object, **options: object) -> None:
+    """Print on stdout, long lines wrapped for reading (the console keeps record lines whole by default)."""
+    out.print(*objects, **{"soft_wrap": False, **options})
 
 
 @contextmanager
-def progress_bar() -> Iterator[Callable[[int, int], None]]:
-    """A progress bar over units, on an interactive terminal only."""
-    progress = Progress(TextColumn("grading units"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar (``advance(done, total)``) on stderr, on an interactive terminal only."""
+    progress = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         console=err, transient=True, disable=not err.is_terminal)
-    task = progress.add_task("grade", total=None)
-
-    def advance(done: int, total: int) -> None:
-        progress.update(task, completed=done, total=total)
-
+    task = progress.add_task(label, total=None)
     with progress:
-        yield advance
+        yield lambda done, total: progress.update(task, completed=done, total=total)
 
 
 def _level(level: str) -> str:
@@ -62,7 +52,7 @@ def print_summary(summary: Summary, path: Path) -> None:
     table.add_row("unit-days by level", ", ".join(f"{_level(k)} {v:,}" for k, v in summary.unit_days_by_level.items()))
     table.add_row("unassigned cases", f"{summary.unassigned_cases:,}")
     table.add_row("seconds", f"{summary.seconds:.2f}")
-    out.print(table)
+    _say(table)
     print_unassigned(summary)
 
 
@@ -76,15 +66,15 @@ def print_unassigned(summary: Summary) -> None:
 
 
 def print_explanation(e: Explanation) -> None:
-    out.print(f"[bold]{escape(e.area_name)}[/] ({escape(e.area_code)}, {e.unit}) on {e.date}: {_level(e.level)} ({e.level_label})")
-    out.print(f"rule set {e.rule_set}: {e.rule_title}")
-    out.print(f"data through {e.data_through}" + ("  [grey50](not covered by the data)[/]" if e.stale else ""))
+    _say(f"[bold]{escape(e.area_name)}[/] ({escape(e.area_code)}, {e.unit}) on {e.date}: {_level(e.level)} ({e.level_label})")
+    _say(f"rule set {e.rule_set}: {e.rule_title}")
+    _say(f"data through {e.data_through}" + ("  [grey50](not covered by the data)[/]" if e.stale else ""))
     table = Table("indicator", "value", "meaning")
     for name, (value, meaning) in e.indicators.items():
         window = e.windows.get(name)
         table.add_row(name, "-" if value is None else str(value),
                       meaning + (f" ({window[0]} .. {window[1]})" if window else ""))
-    out.print(table)
+    _say(table)
     clauses = Table("clause", "condition", "holds", "level")
     fired = False
     for c in e.clauses:
@@ -92,10 +82,10 @@ def print_explanation(e: Explanation) -> None:
         if c.held and not fired and not e.stale:
             mark, fired = "[bold]yes <- fired[/]", True
         clauses.add_row(c.code, c.when, mark, _level(c.level))
-    out.print(clauses)
-    out.print(f"reason {escape('[' + e.reason_code + ']')}: {escape(e.reason)}")
+    _say(clauses)
+    _say(f"reason {escape('[' + e.reason_code + ']')}: {escape(e.reason)}")
     if e.last_move:
-        out.print(f"last timed move: {escape(e.last_move)}")
+        _say(f"last timed move: {escape(e.last_move)}")
 
 
 def print_demo(report: DemoReport) -> None:
@@ -111,45 +101,45 @@ def print_demo(report: DemoReport) -> None:
                       str(r["cumulative_confirmed"]), str(r["new_confirmed_14d"]), "-" if since is None else str(since),
                       r["reason_code"])
         city = name
-    out.print(table)
-    out.print("units by level: " + ", ".join(f"{_level(k)} {v}" for k, v in report.summary.last_day_by_level.items()))
+    _say(table)
+    _say("units by level: " + ", ".join(f"{_level(k)} {v}" for k, v in report.summary.last_day_by_level.items()))
     _print_comparison("official list of 2020-02-23, assessed with data to the 22nd (lag:1)", report.comparison,
                       report.notes)
     _print_comparison("for contrast, data to the 23rd itself (lag:0)", report.same_day, report.notes)
-    out.print("full series " + ", ".join(str(p) for p in report.series_files)
+    _say("full series " + ", ".join(str(p) for p in report.series_files)
               + f": {report.series_summary.rows:,} rows ({report.series_summary.start} .. {report.series_summary.end})")
 
 
 def _print_comparison(title: str, c: Comparison, notes: dict[str, str]) -> None:
-    out.print(f"\n[bold]{title}[/]: {c.agree} of {c.compared} units agree")
+    _say(f"\n[bold]{title}[/]: {c.agree} of {c.compared} units agree")
     for d in c.disagreements:
-        out.print(f"  {escape(d.area_name)} ({d.area_code}): official {_level(d.official)}, "
+        _say(f"  {escape(d.area_name)} ({d.area_code}): official {_level(d.official)}, "
                   f"computed {_level(d.computed)}: {escape(d.explanation)}")
         if d.area_code in notes:
-            out.print(f"    data note: {escape(notes[d.area_code])}")
+            _say(f"    data note: {escape(notes[d.area_code])}")
 
 
 def print_rule_sets(rule_sets: list[RuleSet]) -> None:
     table = Table("id", "version", "unit", "levels", "title", "document date")
     for rs in rule_sets:
         table.add_row(rs.id, str(rs.version), rs.unit, " / ".join(rs.level_ids), rs.title.en, str(rs.document.date))
-    out.print(table)
+    _say(table)
 
 
 def print_rule_set(rs: RuleSet, lang: str) -> None:
     pick = (lambda t: t.zh) if lang == "zh" else (lambda t: t.en)
-    out.print(f"[bold]{rs.ref}[/] {pick(rs.title)}")
-    out.print(f"{pick(rs.authority)}: {pick(rs.document)} ({rs.document.date}); " + " ".join(rs.document.urls))
-    out.print(f"unit: {rs.unit}; effective from {rs.effective.from_}")
+    _say(f"[bold]{rs.ref}[/] {pick(rs.title)}")
+    _say(f"{pick(rs.authority)}: {pick(rs.document)} ({rs.document.date}); " + " ".join(rs.document.urls))
+    _say(f"unit: {rs.unit}; effective from {rs.effective.from_}")
     table = Table("indicator", "kind", "meaning")
     for name, ind in rs.indicators.items():
         table.add_row(name, ind.kind, pick(ind))
-    out.print(table)
+    _say(table)
     clauses = Table("#", "clause", "when", "level", "in words")
     for i, c in enumerate(rs.clauses, 1):
         clauses.add_row(str(i), c.code, c.when, _level(c.level), c.reason(lang))
-    out.print(clauses)
-    out.print("The first clause that holds sets the level; days whose data cutoff is not covered are unknown.")
+    _say(clauses)
+    _say("The first clause that holds sets the level; days whose data cutoff is not covered are unknown.")
     if rs.states:
         _print_machine(rs, pick)
 
@@ -158,15 +148,15 @@ def _print_machine(rs: RuleSet, pick: Callable) -> None:
     states = Table("timed state", "level", "in words")
     for s in rs.states:
         states.add_row(s.code, _level(s.level), pick(s))
-    out.print(states)
+    _say(states)
     moves = Table("move", "from → to", "run: each day", "days", "on the last day", "takes effect")
     for m in rs.moves:
         moves.add_row(m.code, f"{', '.join(m.from_)} → {m.to}", m.when, f"{m.days} ({m.calendar})", m.last_day or "",
                       f"{m.takes_effect} day(s) later")
-    out.print(moves)
+    _say(moves)
     for m in rs.moves:
-        out.print(f"  {m.code}: {escape(pick(m))}")
-    out.print("Outside every timed state (none) the clauses decide; runs count from the day after a state took "
+        _say(f"  {m.code}: {escape(pick(m))}")
+    _say("Outside every timed state (none) the clauses decide; runs count from the day after a state took "
               "effect; the first listed move wins a tie." + (f" Public holidays: {', '.join(map(str, rs.holidays))}."
                                                              if rs.holidays else ""))
 
@@ -179,12 +169,12 @@ def print_conformance(report: Report) -> None:
     for name, rows in (("all", report.rows), ("complete inputs", complete), ("inputs withheld (counted apart)", partial)):
         agree = sum(r.agrees for r in rows)
         table.add_row(name, f"{len(rows):,}", f"{agree:,}", f"{agree / len(rows):.4%}" if rows else "-")
-    out.print(table)
-    out.print(f"rows without an official level (not compared): {report.without_official:,}")
+    _say(table)
+    _say(f"rows without an official level (not compared): {report.without_official:,}")
     for title, rows in (("complete inputs", complete), ("inputs withheld", partial)):
         wrong = [r for r in rows if not r.agrees]
         if wrong:
-            out.print(f"\n[bold]disagreements, {title}[/]: {len(wrong):,}")
+            _say(f"\n[bold]disagreements, {title}[/]: {len(wrong):,}")
         for r in wrong:
-            out.print(f"  line {r.row.line}: {escape(r.row.area_name)} ({r.row.area_code}) {r.row.date}: official "
+            _say(f"  line {r.row.line}: {escape(r.row.area_name)} ({r.row.area_code}) {r.row.date}: official "
                       f"{_level(r.row.official or '-')}: {escape(r.explanation())}", soft_wrap=True)

@@ -1,0 +1,5 @@
+"""``python -m epizone.cli``: the ``epizone`` command."""
+
+from epizone.cli.root import main
+
+main()
