@@ -50,10 +50,18 @@ def _imported_modules(path: Path) -> list[str]:
 
 
 def test_migrations_import_nothing_of_the_application():
-    assert [path.name for path in VERSIONS][:3] == ["0001_initial.py", "0002_service.py", "0003_operations.py"]
+    assert [path.name for path in VERSIONS][:4] == ["0001_initial.py", "0002_service.py", "0003_operations.py",
+                                                  "0004_checklist_texts.py"]
     for path in VERSIONS:
         modules = _imported_modules(path)
         assert "alembic" in modules and "sqlalchemy" in modules
         outside = [name for name in modules if name.startswith(("epizone", "."))
                    and not name.startswith("epizone.store.migrations")]
         assert outside == [], f"{path.name} imports {outside}"
+
+
+def test_no_checklist_text_is_cut_at_a_comma(store):
+    with store.engine.connect() as connection:
+        texts = {code: text for code, text in connection.execute(select(DutyItem.code, DutyItem.text_zh))}
+    assert texts["D03.1"] == "网格化管理，出入口登记、测温"
+    assert texts["D05.3"] == "减少聚集，红事缓办、白事简办"

@@ -40,6 +40,9 @@ def shipped_checklist(at: dt.datetime | None = None) -> tuple[list[dict], list[d
     for position, duty in enumerate(settings()["duties"], 1):
         duties.append({"code": duty["code"], "position": position, "text_zh": duty["zh"], "text_en": duty["en"]})
         for item_position, item in enumerate(duty["items"], 1):
+            if set(item) != {"code", "zh", "en"}:  # e.g. an unquoted ASCII comma splitting a flow mapping
+                raise InvalidInput(f"duties.yaml: item {item.get('code')}: expected the keys code, zh and en, "
+                                   f"found {', '.join(map(str, item))}")
             items.append({"code": item["code"], "duty_code": duty["code"], "position": item_position,
                           "text_zh": item["zh"], "text_en": item["en"], "active": True, "updated_at": at,
                           "updated_by": SHIPPED_BY})
