@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, OperationalError
 
+from epizone.api.deps import acting
 from epizone.api.docs_page import add_docs
 from epizone.api.routes import areas, imports, levels, publications, runs, users
 from epizone.api.ops import install as install_operations
@@ -51,7 +52,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.state.geometry = {}  # area code -> GeoJSON geometry (the dashboard's boundaries that fit the store)
     for router in (areas.router, imports.router, levels.router, runs.router, publications.router, users.router):
         app.include_router(router, prefix=PREFIX)
-    mount(app, PREFIX)  # the web dashboard at / (epizone.web)
+    mount(app, acting("read_levels"), PREFIX)  # the web dashboard at / (epizone.web)
     install_operations(app, PREFIX)  # resumption, duty supervision, supplies under /ops (epizone.api.ops)
     app.add_exception_handler(InputError, _input_error)
     app.add_exception_handler(RequestValidationError, _bad_request)
