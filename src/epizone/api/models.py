@@ -1,6 +1,7 @@
-"""Response models built from the dataclasses the store, the services and the domain answer with, so that a
-field is declared once: ``out_model("MeasureOut", MeasureInfo)`` is a pydantic model (read ``from_attributes``)
-with the dataclass's fields, every one required in the answer, moments answered in UTC."""
+"""What every feature of the API shares: response models built from the dataclasses the store, the services
+and the domain answer with, so that a field is declared once (``out_model("MeasureOut", MeasureInfo)`` is a
+pydantic model, read ``from_attributes``, with the dataclass's fields, every one required in the answer, moments
+answered in UTC); the one page model; rows given as JSON; the answer of an error."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import datetime as dt
 import typing
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, create_model
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
+
+from epizone.domain.problems import Problem as ProblemInfo
 
 T = TypeVar("T")
 
@@ -53,3 +56,26 @@ def _field(kind: Any) -> tuple[Any, Any]:
     if kind == dt.datetime | None:
         return Moment | None, ...
     return kind, ...
+
+
+Cell = str | int | float | bool | None
+
+
+class RowsIn(BaseModel):
+    """Records as JSON objects with the columns of the file they stand for."""
+
+    rows: list[dict[str, Cell]] = Field(min_length=1, max_length=100_000)
+    name: str = Field("rows", min_length=1, max_length=200, description="What to call them in the batch and errors")
+
+
+Problem = out_model("Problem", ProblemInfo)
+
+
+class ErrorOut(Out):
+    detail: str
+    problems: list[Problem] = []
+
+
+IMPORT_ERRORS = {422: {"model": ErrorOut, "description": "Bad rows, each with file, line, column, value and what "
+                                                         "was expected; nothing was written"},
+                 403: {"model": ErrorOut, "description": "Not allowed, or rows outside your scope; nothing was written"}}

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
 from epizone.api.deps import Id, Paging, TableFormat, acting, engine, naive, paging, wants
 from epizone.api.render import CSV_CONTENT, csv_response
-from epizone.api.routes.explaining import explanation_out
+from epizone.api.core.explaining import explanation_out
 from epizone.api.models import Page
-from epizone.api.schemas import AnnouncementOut, ExplanationOut, PublishIn, RunIn, RunLevelOut, RunOut
+from epizone.api.core.schemas import AnnouncementOut, ExplanationOut, PublishIn, RunIn, RunLevelOut, RunOut
 from epizone.domain.access import Actor, require_areas
 from epizone.engine.cutoff import DataThrough
 from epizone.store.db import reading

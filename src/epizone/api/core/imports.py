@@ -20,7 +20,8 @@ from starlette.concurrency import run_in_threadpool
 from epizone.api.deps import Paging, TableFormat, acting, admit, caller, engine, naive, paging, wants
 from epizone.api.render import CSV_CONTENT, csv_response
 from epizone.api.models import Page
-from epizone.api.schemas import CaseReportOut, CountReportOut, ErrorOut, ImportOut, RowsIn
+from epizone.api.core.schemas import CaseReportOut, CountReportOut, ImportOut
+from epizone.api.models import IMPORT_ERRORS, RowsIn
 from epizone.domain.access import Actor, require_areas
 from epizone.domain.problems import InputError
 from epizone.domain.values import as_text
@@ -31,9 +32,6 @@ from epizone.store.revisions import KINDS, known_at
 
 router = APIRouter(tags=["data"])
 Kind = Literal["areas", "cases", "counts"]
-ERRORS = {422: {"model": ErrorOut, "description": "Bad rows, each with file, line, column, value and what was "
-                                                  "expected; nothing was written"},
-          403: {"model": ErrorOut, "description": "Not allowed, or rows outside your scope; nothing was written"}}
 CHUNK = 1 << 20
 
 
@@ -52,7 +50,7 @@ def _out(result: ImportResult) -> ImportOut:
     return ImportOut(**result.__dict__, changed=result.changed)
 
 
-@router.post("/imports/{kind}", response_model=ImportOut, status_code=201, responses=ERRORS,
+@router.post("/imports/{kind}", response_model=ImportOut, status_code=201, responses=IMPORT_ERRORS,
              summary="Import a CSV or Parquet file (201: imported; 200: nothing changed)")
 async def import_upload(request: Request, kind: Kind, response: Response,
                         who: Annotated[Actor | None, Depends(caller)],
@@ -69,7 +67,7 @@ async def import_upload(request: Request, kind: Kind, response: Response,
     return _out(result)
 
 
-@router.post("/imports/{kind}/rows", response_model=ImportOut, status_code=201, responses=ERRORS,
+@router.post("/imports/{kind}/rows", response_model=ImportOut, status_code=201, responses=IMPORT_ERRORS,
              summary="Import records given as JSON objects (line N in a problem is rows[N-1])")
 def import_rows(request: Request, kind: Kind, body: RowsIn, response: Response,
                 who: Annotated[Actor | None, Depends(caller)]) -> ImportOut:

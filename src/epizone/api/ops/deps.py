@@ -10,7 +10,7 @@ from fastapi import Depends, Query, Request, Response
 from sqlalchemy import Select
 
 from epizone.api.deps import Paging, acting, engine, today, wants
-from epizone.api.ops_schemas import any_synthetic, notice
+from epizone.api.ops.schemas import any_synthetic, notice
 from epizone.api.render import csv_response
 from epizone.domain.access import Actor, require_areas
 from epizone.domain.errors import NotFound

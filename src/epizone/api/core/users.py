@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from epizone.api.deps import Id, Paging, acting, engine, paging
 from epizone.api.models import Page
-from epizone.api.schemas import AuditOut, NewTokenOut, TokenIn, TokenOut, UserIn, UserOut, UserPatch
+from epizone.api.core.schemas import AuditOut, NewTokenOut, TokenIn, TokenOut, UserIn, UserOut, UserPatch
 from epizone.domain.access import Actor, may
 from epizone.store.audit import utc_now
 from epizone.store.db import reading

@@ -14,15 +14,14 @@ from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFi
 from starlette.concurrency import run_in_threadpool
 
 from epizone.api.deps import Id, Paging, TableFormat, acting, admit, caller, engine, paging
-from epizone.api.ops_deps import (AreaQ, DateQ, EndQ, Reader, StartQ, area_filter, day, labelled, load_areas,
+from epizone.api.ops.deps import (AreaQ, DateQ, EndQ, Reader, StartQ, area_filter, day, labelled, load_areas,
                                   paged)
-from epizone.api.ops_schemas import (AccountIn, BottleneckCount, Category, AccountOut, BottleneckOut, CatalogueOut, EnterpriseOut,
+from epizone.api.ops.schemas import (AccountIn, BottleneckCount, Category, AccountOut, BottleneckOut, CatalogueOut, EnterpriseOut,
                                      EnterprisePatch, EnterpriseStatusOut, FlagOut, ImportOpsOut, OpsList, OpsPage,
                                      ReopenIn, ReportOut, ResolveIn, ResumptionOut, notice)
 from epizone.api.render import CSV_CONTENT
-from epizone.api.routes.imports import ERRORS as IMPORT_ERRORS
 from epizone.api.models import Page
-from epizone.api.schemas import RowsIn
+from epizone.api.models import IMPORT_ERRORS, RowsIn
 from epizone.ops import checklist, enterprises, figures, policy, reports, supplies
 from epizone.domain.access import Actor
 from epizone.ops.areas import current_areas

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from epizone.api.schemas import ClauseOut, ExplanationOut, IndicatorOut, WindowOut
+from epizone.api.core.schemas import ClauseOut, ExplanationOut, IndicatorOut, WindowOut
 from epizone.services.explain import Explanation
 
 

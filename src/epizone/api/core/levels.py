@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from epizone.api.deps import MapFormat, Paging, TableFormat, acting, engine, naive, paging, today, wants
 from epizone.api.render import CSV_CONTENT, MAP_CONTENT, csv_response, geojson_response
 from epizone.api.models import Page
-from epizone.api.schemas import LevelCountsOut, LevelOut
+from epizone.api.core.schemas import LevelCountsOut, LevelOut
 from epizone.domain.access import Actor
 from epizone.store.db import reading
 from epizone.store.levels import MAX_DAYS, counts_by_level, in_force

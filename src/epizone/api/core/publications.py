@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from epizone.api.deps import Id, Paging, acting, engine, paging
 from epizone.api.render import TEXT_CONTENT, text_response
 from epizone.api.models import Page
-from epizone.api.schemas import AnnouncementOut, MeasureIn, MeasureOut, MeasurePatch, RetractIn
+from epizone.api.core.schemas import AnnouncementOut, MeasureIn, MeasureOut, MeasurePatch, RetractIn
 from epizone.domain.access import Actor
 from epizone.store.measures import add_measure, edit_measure, list_measures, remove_measure
 from epizone.store.publish import get_announcement, list_announcements, retract

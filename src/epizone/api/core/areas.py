@@ -11,9 +11,9 @@ from sqlalchemy import Engine, func, or_, select
 
 from epizone.api.deps import Paging, TableFormat, acting, engine, naive, paging, wants
 from epizone.api.render import CSV_CONTENT, csv_response
-from epizone.api.routes.explaining import explanation_out
+from epizone.api.core.explaining import explanation_out
 from epizone.api.models import Page
-from epizone.api.schemas import AreaOut, ExplanationOut, HistoryOut
+from epizone.api.core.schemas import AreaOut, ExplanationOut, HistoryOut
 from epizone.domain.access import Actor, require_areas
 from epizone.store.db import reading
 from epizone.store.levels import history, levels_in_force

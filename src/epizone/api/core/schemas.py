@@ -8,7 +8,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from epizone.api.models import Moment, Out, out_model
-from epizone.domain.problems import Problem as ProblemInfo
 from epizone.services.explain import ClauseCheck, Explanation
 from epizone.store.measures import MeasureInfo
 from epizone.store.publish import AnnouncementInfo
@@ -43,16 +42,6 @@ class ImportOut(Out):
     batch_id: int | None = Field(description="The batch written; null when nothing changed")
     same_file_as: int | None = Field(description="The earlier batch with the same content, if that is why")
     changed: bool
-
-
-Cell = str | int | float | bool | None
-
-
-class RowsIn(BaseModel):
-    """Records as JSON objects with the columns of the file they stand for."""
-
-    rows: list[dict[str, Cell]] = Field(min_length=1, max_length=100_000)
-    name: str = Field("rows", min_length=1, max_length=200, description="What to call them in the batch and errors")
 
 
 class CaseReportOut(Out):
@@ -246,11 +235,3 @@ class AuditOut(Out):
     entity_id: str
     before: dict[str, Any] | None
     after: dict[str, Any] | None
-
-
-Problem = out_model("Problem", ProblemInfo)
-
-
-class ErrorOut(Out):
-    detail: str
-    problems: list[Problem] = []
