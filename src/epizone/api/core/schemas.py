@@ -11,6 +11,7 @@ from epizone.api.models import Moment, Out, out_model
 from epizone.services.explain import ClauseCheck, Explanation
 from epizone.store.measures import MeasureInfo
 from epizone.store.publish import AnnouncementInfo
+from epizone.store.runs import RunInfo
 
 Role = Literal["admin", "analyst", "reporter", "viewer"]
 
@@ -77,20 +78,7 @@ class RunIn(BaseModel):
     data_end: dt.date | None = Field(None, description="Last date the data are complete for")
 
 
-class RunOut(Out):
-    id: int
-    rule_set: str
-    unit: str
-    start_date: dt.date
-    end_date: dt.date
-    data_through: str
-    data_as_of: Moment
-    last_batch_id: int | None
-    created_by: str
-    created_at: Moment
-    units: int
-    rows: int
-    summary: dict[str, Any]
+RunOut = out_model("RunOut", RunInfo)
 
 
 class RunLevelOut(Out):
