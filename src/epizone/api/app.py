@@ -11,10 +11,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, OperationalError
 
+from epizone.api import core, ops
+from epizone.api.deps import acting
 from epizone.api.docs_page import add_docs
-from epizone.api.routes import areas, imports, levels, publications, runs, users
-from epizone.api.ops import install as install_operations
-from epizone.api.schemas import ErrorOut
+from epizone.api.models import ErrorOut
 from epizone.api.settings import ApiSettings
 from epizone.domain.errors import BASES, EpizoneError
 from epizone.domain.problems import InputError
@@ -49,10 +49,11 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.settings = settings
     app.state.geometry = {}  # area code -> GeoJSON geometry (the dashboard's boundaries that fit the store)
-    for router in (areas.router, imports.router, levels.router, runs.router, publications.router, users.router):
+    for router in core.ROUTERS:  # the store's endpoints (epizone.api.core)
         app.include_router(router, prefix=PREFIX)
-    mount(app, PREFIX)  # the web dashboard at / (epizone.web)
-    install_operations(app, PREFIX)  # resumption, duty supervision, supplies under /ops (epizone.api.ops)
+    mount(app, acting("read_levels"), PREFIX)  # the web dashboard at / (epizone.web)
+    for router in ops.ROUTERS:  # resumption, duty supervision, supplies under /ops (epizone.api.ops)
+        app.include_router(router, prefix=PREFIX)
     app.add_exception_handler(InputError, _input_error)
     app.add_exception_handler(RequestValidationError, _bad_request)
     app.add_exception_handler(OperationalError, _unavailable)

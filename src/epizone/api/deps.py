@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, HTTPException, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, Select, func, select
 
-from epizone.store.access import PUBLIC, SCOPED_ROLES, allowed, subtree
+from epizone.domain.access import ANONYMOUS, Actor, action, require
+from epizone.ops.access import actor_for
 from epizone.store.db import reading
-from epizone.store.tokens import Principal, TokenError, verify_token
+from epizone.store.tokens import TokenError, verify_token
 
 bearer = HTTPBearer(auto_error=False, description="A token from `epizone db tokens create USER` or `POST /api/v1/tokens`")
 CHALLENGE = {"WWW-Authenticate": "Bearer"}
@@ -26,53 +27,60 @@ def engine(request: Request) -> Engine:
 
 
 def caller(request: Request,
-           credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal | None:
-    """The token's user, or None for an anonymous call; 401 for a token that is not accepted."""
+           credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Actor | None:
+    """The token's user as an Actor (scope and enterprise read once per request), or None for an anonymous call;
+    401 for a token that is not accepted."""
     if credentials is None:
         return None
     try:
-        return verify_token(engine(request), credentials.credentials)
+        who = verify_token(engine(request), credentials.credentials)
     except TokenError as exc:
         raise HTTPException(401, str(exc), headers=CHALLENGE) from None
+    with reading(engine(request)) as connection:
+        return actor_for(connection, who.name, who.role, who.scope_area_code)
 
 
-def require(action: str) -> Callable[..., Principal | None]:
-    """A dependency that lets the call through when the caller may do ``action``: 401 or 403 otherwise."""
-
-    def check(request: Request, who: Annotated[Principal | None, Depends(caller)]) -> Principal | None:
-        if who is None:
-            if request.app.state.settings.public_read and action in PUBLIC:
-                return None
+def admit(request: Request, who: Actor | None, name: str) -> Actor:
+    """``who`` when they may do action ``name``: 401 for an anonymous call the service does not take, 403
+    (``require``) for a caller whose role, or enterprise account, does not allow it."""
+    if who is None:
+        if not (request.app.state.settings.public_read and action(name).public):
             raise HTTPException(401, "authentication required: send the header Authorization: Bearer <token>",
                                 headers=CHALLENGE)
-        if not allowed(who.role, action):
-            raise HTTPException(403, f"the {who.role} role may not {action.replace('_', ' ')}")
-        return who
+        who = ANONYMOUS
+    require(who, name)
+    return who
 
-    check.__name__ = f"require_{action}"
+
+def acting(name: str) -> Callable[..., Actor]:
+    """A dependency giving the caller as an Actor when they may do action ``name`` (``admit``)."""
+
+    def check(request: Request, who: Annotated[Actor | None, Depends(caller)]) -> Actor:
+        return admit(request, who, name)
+
+    check.__name__ = f"acting_{name}"
     return check
-
-
-def scope_of(request: Request, who: Principal | None) -> set[str] | None:
-    """The area codes a scoped caller may see (None: every area)."""
-    if who is None or who.role not in SCOPED_ROLES:
-        return None
-    if who.scope_area_code is None:
-        return set()
-    with reading(engine(request)) as connection:
-        return subtree(connection, who.scope_area_code)
-
-
-def check_scope(scope: Collection[str] | None, *codes: str) -> None:
-    outside = [code for code in codes if scope is not None and code not in scope]
-    if outside:
-        raise HTTPException(403, f"area {', '.join(outside)} is outside your scope")
 
 
 @dataclass(frozen=True)
 class Paging:
+    """Which page of a list to answer: ``limit`` items from ``offset``."""
+
     limit: int
     offset: int
+
+    def read(self, connection: Connection, query: Select) -> tuple[int, list[dict[str, Any]]]:
+        """How many rows ``query`` gives in all, and this page of them as dicts."""
+        total = connection.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+        return total, [r._asdict() for r in connection.execute(query.limit(self.limit).offset(self.offset))]
+
+    def answer(self, total: int, items: list[Any]) -> dict[str, Any]:
+        """A page's answer (``Page``): the total, the paging and the items."""
+        return {"total": total, "limit": self.limit, "offset": self.offset, "items": items}
+
+    def cut(self, found: list[Any]) -> dict[str, Any]:
+        """The page's answer for a list read whole."""
+        return self.answer(len(found), found[self.offset:self.offset + self.limit])
 
 
 def paging(limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page")] = 100,

@@ -11,6 +11,8 @@ from typing import Any
 
 from fastapi import Response
 
+from epizone.domain.values import as_text
+
 CSV_TYPE = "text/csv; charset=utf-8"
 GEOJSON_TYPE = "application/geo+json"
 TEXT_TYPE = "text/plain; charset=utf-8"
@@ -28,16 +30,6 @@ def _flat(item: dict[str, Any]) -> dict[str, Any]:
     return flat
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    return str(value)
-
-
 def csv_response(items: Iterable[dict[str, Any]], total: int | None = None) -> Response:
     """Rows as CSV (nested objects become ``key.sub`` columns); the total goes in ``X-Total-Count``."""
     rows = [_flat(item) for item in items]
@@ -48,7 +40,7 @@ def csv_response(items: Iterable[dict[str, Any]], total: int | None = None) -> R
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([_cell(row.get(c)) for c in columns])
+        writer.writerow([as_text(row.get(c)) for c in columns])
     headers = {} if total is None else {"X-Total-Count": str(total)}
     return Response(buffer.getvalue(), media_type=CSV_TYPE, headers=headers)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from epizone.domain.problems import InputError, Problem
+from epizone.domain.values import as_text
 
 TRUE_TEXT = ("true", "1", "yes", "y", "t")
 FALSE_TEXT = ("false", "0", "no", "n", "f", "")
@@ -106,17 +107,7 @@ def sheet_from_rows(name: str, rows: list[Mapping[str, Any]], required: Iterable
     if missing:
         raise InputError([Problem(name, 0, c, 0, ",".join(columns),
                                   f"a column named {c!r} (required: {', '.join(required)})") for c in missing])
-    return Sheet(name, columns, [{c: _text(row.get(c)) for c in columns} for row in rows], 1)
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    return str(value).strip()
+    return Sheet(name, columns, [{c: as_text(row.get(c)).strip() for c in columns} for row in rows], 1)
 
 
 class Checker:

@@ -15,10 +15,9 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Engine
 
-from epizone.store.db import reading
-from epizone.store.models import AreaAlias, AreaRecord
+from epizone.store.dashboard import area_names
 
 Feature = dict[str, Any]
 
@@ -32,18 +31,6 @@ def shipped() -> dict[str, list[Feature]]:
         if entry.name.endswith(".geojson"):
             found[entry.name.removesuffix(".geojson")] = json.loads(entry.read_text(encoding="utf-8"))["features"]
     return found
-
-
-def store_names(connection: Connection) -> dict[str, set[str]]:
-    """Current area code -> its name and every alias."""
-    names: dict[str, set[str]] = {}
-    for code, name in connection.execute(select(AreaRecord.code, AreaRecord.name)
-                                         .where(AreaRecord.superseded_at.is_(None))):
-        names[code] = {name}
-    for code, alias in connection.execute(select(AreaAlias.area_code, AreaAlias.alias)):
-        if code in names:
-            names[code].add(alias)
-    return names
 
 
 def fitting(names: Mapping[str, set[str]]) -> list[Feature]:
@@ -73,8 +60,7 @@ class StoreGeometry(Mapping[str, dict[str, Any]]):
     def _current(self) -> dict[str, dict[str, Any]]:
         now = time.monotonic()
         if now - self._read_at > self.ttl:
-            with reading(self.engine) as connection:
-                names = store_names(connection)
+            names = area_names(self.engine)
             self._geometry = {f["properties"]["code"]: f["geometry"] for f in fitting(names)
                               if f["properties"]["code"] in names}
             self._read_at = now

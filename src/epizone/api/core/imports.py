@@ -13,43 +13,35 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, Response, UploadFile
-from sqlalchemy import func, select
+from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from epizone.api.deps import (Paging, TableFormat, caller, check_scope, engine, naive, paging, require, scope_of,
-                              wants)
+from epizone.api.deps import Paging, TableFormat, acting, admit, caller, engine, naive, paging, wants
 from epizone.api.render import CSV_CONTENT, csv_response
-from epizone.api.schemas import CaseReportOut, CountReportOut, ErrorOut, ImportOut, Page, RowsIn
+from epizone.api.models import Page
+from epizone.api.core.schemas import CaseReportOut, CountReportOut, ImportOut
+from epizone.api.models import IMPORT_ERRORS, RowsIn
+from epizone.domain.access import Actor, require_areas
 from epizone.domain.problems import InputError
-from epizone.store.access import allowed
+from epizone.domain.values import as_text
 from epizone.store.db import reading
 from epizone.store.imports import ImportResult, import_file
 from epizone.store.queries import HISTORY
 from epizone.store.revisions import KINDS, known_at
-from epizone.store.tokens import Principal
 
 router = APIRouter(tags=["data"])
 Kind = Literal["areas", "cases", "counts"]
-ERRORS = {422: {"model": ErrorOut, "description": "Bad rows, each with file, line, column, value and what was "
-                                                  "expected; nothing was written"},
-          403: {"model": ErrorOut, "description": "Not allowed, or rows outside your scope; nothing was written"}}
 CHUNK = 1 << 20
 
 
-def _who_may_import(request: Request, kind: Kind, who: Principal | None) -> Principal:
-    action = "import_areas" if kind == "areas" else "submit_reports"
-    if who is None:
-        raise HTTPException(401, "authentication required: send the header Authorization: Bearer <token>",
-                            headers={"WWW-Authenticate": "Bearer"})
-    if not allowed(who.role, action):
-        raise HTTPException(403, f"the {who.role} role may not {action.replace('_', ' ')}")
-    return who
+def _who_may_import(request: Request, kind: Kind, who: Actor | None) -> Actor:
+    return admit(request, who, "import_areas" if kind == "areas" else "submit_reports")
 
 
-def _run_import(request: Request, kind: Kind, path: Path, name: str, who: Principal,
+def _run_import(request: Request, kind: Kind, path: Path, name: str, who: Actor,
                 response: Response) -> ImportResult:
-    result = import_file(engine(request), kind, path, who.name, name=name, allowed_areas=scope_of(request, who))
+    result = import_file(engine(request), kind, path, who.name, name=name, allowed_areas=who.areas)
     response.status_code = 201 if result.changed else 200
     return result
 
@@ -58,10 +50,10 @@ def _out(result: ImportResult) -> ImportOut:
     return ImportOut(**result.__dict__, changed=result.changed)
 
 
-@router.post("/imports/{kind}", response_model=ImportOut, status_code=201, responses=ERRORS,
+@router.post("/imports/{kind}", response_model=ImportOut, status_code=201, responses=IMPORT_ERRORS,
              summary="Import a CSV or Parquet file (201: imported; 200: nothing changed)")
 async def import_upload(request: Request, kind: Kind, response: Response,
-                        who: Annotated[Principal | None, Depends(caller)],
+                        who: Annotated[Actor | None, Depends(caller)],
                         file: Annotated[UploadFile, File(description="CSV, or Parquet when the name ends in .parquet")],
                         ) -> ImportOut:
     principal = _who_may_import(request, kind, who)
@@ -75,10 +67,10 @@ async def import_upload(request: Request, kind: Kind, response: Response,
     return _out(result)
 
 
-@router.post("/imports/{kind}/rows", response_model=ImportOut, status_code=201, responses=ERRORS,
+@router.post("/imports/{kind}/rows", response_model=ImportOut, status_code=201, responses=IMPORT_ERRORS,
              summary="Import records given as JSON objects (line N in a problem is rows[N-1])")
 def import_rows(request: Request, kind: Kind, body: RowsIn, response: Response,
-                who: Annotated[Principal | None, Depends(caller)]) -> ImportOut:
+                who: Annotated[Actor | None, Depends(caller)]) -> ImportOut:
     principal = _who_may_import(request, kind, who)
     columns = list(dict.fromkeys(key for row in body.rows for key in row))
     with tempfile.TemporaryDirectory(prefix="epizone-rows-") as folder:
@@ -87,7 +79,7 @@ def import_rows(request: Request, kind: Kind, body: RowsIn, response: Response,
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(columns)
             for row in body.rows:
-                writer.writerow([_text(row.get(c)) for c in columns])
+                writer.writerow([as_text(row.get(c)) for c in columns])
         try:
             result = _run_import(request, kind, path, body.name, principal, response)
         except InputError as exc:  # CSV line n is rows[n - 2]: say rows position n - 1 instead
@@ -96,31 +88,23 @@ def import_rows(request: Request, kind: Kind, body: RowsIn, response: Response,
     return _out(result)
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
 def _safe_name(name: str) -> str:
     base = re.sub(r"[^\w.\-]", "_", Path(name).name)[:200].lstrip(".")
     return base or "upload.csv"
 
 
-Reader = Annotated[Principal | None, Depends(require("read_data"))]
+Reader = Annotated[Actor, Depends(acting("read_data"))]
 
 
-def _reports(request: Request, who: Principal | None, kind: str, page: Paging, area: str | None,
+def _reports(request: Request, who: Actor, kind: str, page: Paging, area: str | None,
              start: dt.date | None, end: dt.date | None, moment: dt.datetime | None, format: str | None,  # noqa: A002
              model: type) -> Any:
     record = KINDS[kind]
     table = record.table
     date_column = table.c.report_date if kind == "cases" else table.c.date
-    scope = scope_of(request, who)
+    scope = who.areas
     if area is not None:
-        check_scope(scope, area)
+        require_areas(who, area)
     query = select(*(table.c[n] for n in (*record.columns, *HISTORY))).where(known_at(record, naive(moment)))
     if area is not None:
         query = query.where(table.c.area_code == area)
@@ -131,12 +115,10 @@ def _reports(request: Request, who: Principal | None, kind: str, page: Paging, a
     if end is not None:
         query = query.where(date_column <= end)
     with reading(engine(request)) as connection:
-        total = connection.scalar(select(func.count()).select_from(query.subquery()))
-        rows = [r._asdict() for r in connection.execute(
-            query.order_by(*(table.c[k] for k in record.key)).limit(page.limit).offset(page.offset))]
+        total, rows = page.read(connection, query.order_by(*(table.c[k] for k in record.key)))
     if wants(request, format) == "csv":
         return csv_response(rows, total)
-    return Page[model](total=total, limit=page.limit, offset=page.offset, items=rows)
+    return page.answer(total, rows)
 
 
 AreaQ = Annotated[str | None, Query(max_length=64, description="Only this area")]

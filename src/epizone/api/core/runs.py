@@ -6,24 +6,24 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
-from sqlalchemy import func, select
 
-from epizone.api.deps import Id, Paging, TableFormat, check_scope, engine, naive, paging, require, scope_of, wants
+from epizone.api.deps import Id, Paging, TableFormat, acting, engine, naive, paging, wants
 from epizone.api.render import CSV_CONTENT, csv_response
-from epizone.api.routes.explaining import explanation_out
-from epizone.api.schemas import AnnouncementOut, ExplanationOut, Page, PublishIn, RunIn, RunLevelOut, RunOut
+from epizone.api.core.explaining import explanation_out
+from epizone.api.models import Page
+from epizone.api.core.schemas import AnnouncementOut, ExplanationOut, PublishIn, RunIn, RunLevelOut, RunOut
+from epizone.domain.access import Actor, require_areas
 from epizone.domain.cutoff import DataThrough
 from epizone.store.db import reading
 from epizone.store.levels import run_levels
 from epizone.store.publish import publish
 from epizone.services.runs import RunRequest, explain_run, run_assessment
 from epizone.store.runs import RunError, get_run, list_runs
-from epizone.store.tokens import Principal
 
 router = APIRouter(tags=["runs"])
-Reader = Annotated[Principal | None, Depends(require("read_data"))]
-Assessor = Annotated[Principal, Depends(require("assess"))]
-Publisher = Annotated[Principal, Depends(require("publish"))]
+Reader = Annotated[Actor, Depends(acting("read_data"))]
+Assessor = Annotated[Actor, Depends(acting("assess"))]
+Publisher = Annotated[Actor, Depends(acting("publish"))]
 
 
 @router.post("/runs", response_model=RunOut, status_code=201,
@@ -41,7 +41,7 @@ def create_run(request: Request, body: RunIn, who: Assessor) -> RunOut:
 @router.get("/runs", response_model=Page[RunOut], summary="Assessment runs, newest first")
 def runs(request: Request, who: Reader, page: Annotated[Paging, Depends(paging)]) -> Page[RunOut]:
     total, found = list_runs(engine(request), page.limit, page.offset)
-    return Page[RunOut](total=total, limit=page.limit, offset=page.offset, items=[r.__dict__ for r in found])
+    return page.answer(total, found)
 
 
 @router.get("/runs/{run_id}", response_model=RunOut, summary="One run: rule set, period, data cutoff, who, when")
@@ -56,20 +56,19 @@ def levels(request: Request, who: Reader, run_id: Id, page: Annotated[Paging, De
            level: Annotated[str | None, Query(max_length=64)] = None,
            format: TableFormat | None = None):  # noqa: A002
     get_run(engine(request), run_id)  # 404 when there is no such run
-    query = run_levels(run_id, date, scope_of(request, who), level)
+    query = run_levels(run_id, date, who.areas, level)
     with reading(engine(request)) as connection:
-        total = connection.scalar(select(func.count()).select_from(query.subquery()))
-        items = [r._asdict() for r in connection.execute(query.limit(page.limit).offset(page.offset))]
+        total, items = page.read(connection, query)
     if wants(request, format) == "csv":
         return csv_response(items, total)
-    return Page[RunLevelOut](total=total, limit=page.limit, offset=page.offset, items=items)
+    return page.answer(total, items)
 
 
 @router.get("/runs/{run_id}/explanation", response_model=ExplanationOut,
             summary="Why a unit got its level on a day of the run: indicators and every clause")
 def explanation(request: Request, who: Reader, run_id: Id, area: Annotated[str, Query(max_length=64)],
                 date: dt.date, lang: Annotated[str, Query(pattern="^(en|zh)$")] = "en") -> ExplanationOut:
-    check_scope(scope_of(request, who), area)
+    require_areas(who, area)
     db = engine(request)
     with reading(db) as connection:
         known = connection.execute(run_levels(run_id, date, [area])).first()

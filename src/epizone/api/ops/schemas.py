@@ -7,11 +7,15 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
-from epizone.api.schemas import Moment, Out
+from epizone.api.models import Moment, Out, out_model
+from epizone.ops.checklist import ItemInfo
+from epizone.ops.inspections import Due
+from epizone.ops.levels import LevelInForce
+from epizone.ops.models import CATEGORIES
 
 T = TypeVar("T")
 Status = Literal["closed", "partial", "full"]
-Category = Literal["transport", "labour", "logistics", "market", "protective_supplies"]
+Category = Literal[CATEGORIES]  # the bottleneck categories, as the store checks them
 Result = Literal["compliant", "deficient", "not_applicable"]
 SizeClass = Literal["large", "medium", "small", "micro"]
 
@@ -72,12 +76,8 @@ class EnterprisePatch(BaseModel):
     plan_approved_on: dt.date | None = None
 
 
-class ReportOut(Out):
-    enterprise_code: str
-    enterprise_name: str
-    area_code: str
-    sector: str
-    size_class: str
+
+class LatestReportOut(Out):
     date: dt.date
     status: str
     employees_on_site: int
@@ -87,6 +87,14 @@ class ReportOut(Out):
     capacity_pct: int
     note: str | None
     revision: int
+
+
+class ReportOut(LatestReportOut):
+    enterprise_code: str
+    enterprise_name: str
+    area_code: str
+    sector: str
+    size_class: str
     submitted_at: Moment
     submitted_by: str
     synthetic: bool
@@ -154,17 +162,9 @@ class FlagOut(Out):
     synthetic: bool
 
 
-class LevelInForceOut(Out):
-    area_code: str = Field(description="The area the level was published for (the graded unit)")
-    area_name: str
-    level: str
-    rule_set: str
-    reason_code: str
-    reason_zh: str
-    reason_en: str
-    effective_date: dt.date
-    assessed_date: dt.date
-    announcement: int | None
+
+LevelInForceOut = out_model("LevelInForceOut", LevelInForce, area_code=(str, Field(
+    description="The area the level was published for (the graded unit)")))
 
 
 class PolicyOut(Out):
@@ -182,30 +182,9 @@ class FlagText(Out):
     en: str
 
 
-class LatestReportOut(Out):
-    date: dt.date
-    status: str
-    employees_on_site: int
-    employees_total: int
-    employees_away: int
-    away_from: dict[str, int]
-    capacity_pct: int
-    note: str | None
-    revision: int
 
-
-class EnterpriseBrief(Out):
-    code: str
-    name: str
-    area_code: str
-    sector: str
-    size_class: str
-    key_enterprise: bool
-    workforce: int
-    plan_approved_on: dt.date | None
-    synthetic: bool
-    updated_at: Moment
-    updated_by: str
+class EnterpriseBrief(EnterpriseOut):
+    """The enterprise a status is about (the same fields as ``EnterpriseOut``)."""
 
 
 class EnterpriseStatusOut(Labelled):
@@ -271,32 +250,13 @@ class ComplianceOut(Out):
     synthetic: bool
 
 
-class DueOut(Out):
-    area_code: str
-    area_name: str
-    from_level: str
-    to_level: str
-    rule_set: str
-    effective_date: dt.date
-    due_date: dt.date
-    announcement: int | None
-    inspection_id: int | None
-    inspected_on: dt.date | None
-    state: Literal["done", "pending", "overdue"]
-    on_time: bool | None = Field(description="Inspected by the due date (null: not inspected yet)")
+
+DueOut = out_model("DueOut", Due, state=Literal["done", "pending", "overdue"],
+                   on_time=(bool | None, Field(description="Inspected by the due date (null: not inspected yet)")))
 
 
-class ItemOut(Out):
-    code: str
-    duty_code: str
-    duty_zh: str
-    duty_en: str
-    position: int
-    text_zh: str
-    text_en: str
-    active: bool
-    updated_at: Moment
-    updated_by: str
+ItemOut = out_model("ItemOut", ItemInfo)
+
 
 
 class ItemIn(BaseModel):

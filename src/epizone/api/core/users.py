@@ -6,20 +6,21 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from epizone.api.deps import Id, Paging, engine, paging, require
-from epizone.api.schemas import AuditOut, NewTokenOut, Page, TokenIn, TokenOut, UserIn, UserOut, UserPatch
-from epizone.store.access import allowed
+from epizone.api.deps import Id, Paging, acting, engine, paging
+from epizone.api.models import Page
+from epizone.api.core.schemas import AuditOut, NewTokenOut, TokenIn, TokenOut, UserIn, UserOut, UserPatch
+from epizone.domain.access import Actor, may
 from epizone.store.audit import utc_now
 from epizone.store.db import reading
 from epizone.store.models import AuditEntry
-from epizone.store.tokens import Principal, TokenInfo, create_token, get_token, list_tokens, revoke_token
+from epizone.store.tokens import TokenInfo, create_token, get_token, list_tokens, revoke_token
 from epizone.store.users import add_user, get_user, list_users, update_user
 
 router = APIRouter(tags=["users"])
-Admin = Annotated[Principal, Depends(require("manage_users"))]
-Anyone = Annotated[Principal, Depends(require("own_tokens"))]
+Admin = Annotated[Actor, Depends(acting("manage_users"))]
+Anyone = Annotated[Actor, Depends(acting("own_tokens"))]
 
 
 @router.get("/users/me", response_model=UserOut, summary="Who the token acts as")
@@ -29,9 +30,7 @@ def me(request: Request, who: Anyone) -> UserOut:
 
 @router.get("/users", response_model=Page[UserOut], summary="Every user")
 def users(request: Request, who: Admin, page: Annotated[Paging, Depends(paging)]) -> Page[UserOut]:
-    found = list_users(engine(request))
-    return Page[UserOut](total=len(found), limit=page.limit, offset=page.offset,
-                         items=[u.__dict__ for u in found[page.offset:page.offset + page.limit]])
+    return page.cut(list_users(engine(request)))
 
 
 @router.post("/users", response_model=UserOut, status_code=201, summary="Add a user")
@@ -55,7 +54,7 @@ def _token_out(info: TokenInfo) -> dict:
              summary="Create a token (for yourself; admins for anyone); the token is in this answer only")
 def new_token(request: Request, body: TokenIn, who: Anyone) -> NewTokenOut:
     user = body.user or who.name
-    if user != who.name and not allowed(who.role, "manage_users"):
+    if user != who.name and not may(who, "manage_users"):
         raise HTTPException(403, "only an admin creates tokens for another user")
     expires = None if body.expires_in_days is None else utc_now() + dt.timedelta(days=body.expires_in_days)
     made = create_token(engine(request), user, who.name, body.label, expires)
@@ -65,18 +64,16 @@ def new_token(request: Request, body: TokenIn, who: Anyone) -> NewTokenOut:
 @router.get("/tokens", response_model=Page[TokenOut], summary="Your tokens (admins: everyone's, or ?user=)")
 def tokens(request: Request, who: Anyone, page: Annotated[Paging, Depends(paging)],
            user: Annotated[str | None, Query(max_length=100)] = None) -> Page[TokenOut]:
-    admin = allowed(who.role, "manage_users")
+    admin = may(who, "manage_users")
     if user is not None and user != who.name and not admin:
         raise HTTPException(403, "only an admin lists another user's tokens")
-    found = list_tokens(engine(request), user if admin else who.name)
-    return Page[TokenOut](total=len(found), limit=page.limit, offset=page.offset,
-                          items=[_token_out(t) for t in found[page.offset:page.offset + page.limit]])
+    return page.cut([_token_out(t) for t in list_tokens(engine(request), user if admin else who.name)])
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenOut, summary="Revoke a token (yours; admins: anyone's)")
 def revoke(request: Request, token_id: Id, who: Anyone) -> TokenOut:
     found = get_token(engine(request), token_id)
-    if found.user != who.name and not allowed(who.role, "manage_users"):
+    if found.user != who.name and not may(who, "manage_users"):
         raise HTTPException(404, f"no token with id {token_id}")  # not yours: as if it did not exist
     return TokenOut(**_token_out(revoke_token(engine(request), token_id, who.name)))
 
@@ -93,7 +90,5 @@ def audit(request: Request, who: Admin, page: Annotated[Paging, Depends(paging)]
     if entity is not None:
         query = query.where(AuditEntry.entity == entity)
     with reading(engine(request)) as connection:
-        total = connection.scalar(select(func.count()).select_from(query.subquery()))
-        items = [r._asdict() for r in connection.execute(query.order_by(AuditEntry.id.desc())
-                                                         .limit(page.limit).offset(page.offset))]
-    return Page[AuditOut](total=total, limit=page.limit, offset=page.offset, items=items)
+        total, items = page.read(connection, query.order_by(AuditEntry.id.desc()))
+    return page.answer(total, items)

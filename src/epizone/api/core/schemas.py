@@ -3,34 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-T = TypeVar("T")
+from epizone.api.models import Moment, Out, out_model
+from epizone.services.explain import ClauseCheck, Explanation
+from epizone.store.measures import MeasureInfo
+from epizone.store.publish import AnnouncementInfo
+from epizone.store.runs import RunInfo
 
-
-def _utc(moment: dt.datetime) -> dt.datetime:
-    return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment
-
-
-Moment = Annotated[dt.datetime, AfterValidator(_utc)]  # the store keeps UTC without a zone: answered with +00:00
 Role = Literal["admin", "analyst", "reporter", "viewer"]
-Code = Field(min_length=1, max_length=64)
-
-
-class Out(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-
-class Page(Out, Generic[T]):
-    """One page of a list: ``total`` items in all, ``limit`` per page from ``offset``."""
-
-    total: int
-    limit: int
-    offset: int
-    items: list[T]
-
 
 class Alias(Out):
     kind: str
@@ -60,16 +43,6 @@ class ImportOut(Out):
     batch_id: int | None = Field(description="The batch written; null when nothing changed")
     same_file_as: int | None = Field(description="The earlier batch with the same content, if that is why")
     changed: bool
-
-
-Cell = str | int | float | bool | None
-
-
-class RowsIn(BaseModel):
-    """Records as JSON objects with the columns of the file they stand for."""
-
-    rows: list[dict[str, Cell]] = Field(min_length=1, max_length=100_000)
-    name: str = Field("rows", min_length=1, max_length=200, description="What to call them in the batch and errors")
 
 
 class CaseReportOut(Out):
@@ -105,20 +78,7 @@ class RunIn(BaseModel):
     data_end: dt.date | None = Field(None, description="Last date the data are complete for")
 
 
-class RunOut(Out):
-    id: int
-    rule_set: str
-    unit: str
-    start_date: dt.date
-    end_date: dt.date
-    data_through: str
-    data_as_of: Moment
-    last_batch_id: int | None
-    created_by: str
-    created_at: Moment
-    units: int
-    rows: int
-    summary: dict[str, Any]
+RunOut = out_model("RunOut", RunInfo)
 
 
 class RunLevelOut(Out):
@@ -134,34 +94,29 @@ class RunLevelOut(Out):
     event: str | None
 
 
-class LevelOut(Out):
+class Published(Out):
+    """What a published level says, wherever it is shown."""
+
+    level: str
+    previous_level: str | None
+    reason_code: str
+    reason_en: str
+    reason_zh: str
+    publication_id: int
+    run_id: int
+    assessed_date: dt.date
+    effective_date: dt.date
+    announcement: int | None
+
+
+class LevelOut(Published):
     """An area's published level in force on the date asked for."""
 
     area_code: str
     area_name: str
-    level: str
-    previous_level: str | None
-    reason_code: str
-    reason_en: str
-    reason_zh: str
-    publication_id: int
-    run_id: int
-    assessed_date: dt.date
-    effective_date: dt.date
-    announcement: int | None
 
 
-class HistoryOut(Out):
-    effective_date: dt.date
-    assessed_date: dt.date
-    level: str
-    previous_level: str | None
-    reason_code: str
-    reason_en: str
-    reason_zh: str
-    publication_id: int
-    run_id: int
-    announcement: int | None
+class HistoryOut(Published):
     published_at: Moment
 
 
@@ -181,31 +136,9 @@ class WindowOut(Out):
     last: dt.date
 
 
-class ClauseOut(Out):
-    code: str
-    level: str
-    when: str
-    held: bool
-    reason: str
-
-
-class ExplanationOut(Out):
-    run_id: int
-    area_code: str
-    area_name: str
-    unit: str
-    date: dt.date
-    data_through: dt.date
-    rule_set: str
-    rule_title: str
-    level: str
-    level_label: str
-    reason_code: str
-    reason: str
-    indicators: list[IndicatorOut]
-    windows: dict[str, WindowOut]
-    clauses: list[ClauseOut]
-    stale: bool
+ClauseOut = out_model("ClauseOut", ClauseCheck)
+ExplanationOut = out_model("ExplanationOut", Explanation, {"run_id": int}, indicators=list[IndicatorOut],
+                           windows=dict[str, WindowOut], clauses=list[ClauseOut])
 
 
 class PublishIn(BaseModel):
@@ -217,20 +150,7 @@ class RetractIn(BaseModel):
     reason: str = Field(min_length=1, max_length=2000, pattern=r"\S")
 
 
-class AnnouncementOut(Out):
-    number: int
-    kind: Literal["publish", "retraction"]
-    publication_id: int
-    retracts: int | None
-    retracted_by: int | None
-    date: dt.date
-    effective_date: dt.date
-    rule_set: str
-    text_zh: str
-    text_en: str
-    body: dict[str, Any]
-    created_by: str
-    created_at: Moment
+AnnouncementOut = out_model("AnnouncementOut", AnnouncementInfo, kind=Literal["publish", "retraction"])
 
 
 class MeasureIn(BaseModel):
@@ -249,16 +169,7 @@ class MeasurePatch(BaseModel):
     source: str | None = Field(None, max_length=2000)
 
 
-class MeasureOut(Out):
-    id: int
-    rule_set_id: str
-    level: str
-    position: int
-    text_zh: str
-    text_en: str
-    source: str | None
-    updated_at: Moment
-    updated_by: str
+MeasureOut = out_model("MeasureOut", MeasureInfo)
 
 
 class UserIn(BaseModel):
@@ -312,18 +223,3 @@ class AuditOut(Out):
     entity_id: str
     before: dict[str, Any] | None
     after: dict[str, Any] | None
-
-
-class Problem(Out):
-    file: str
-    line: int
-    column: str
-    column_number: int
-    value: str
-    expected: str
-    more: int
-
-
-class ErrorOut(Out):
-    detail: str
-    problems: list[Problem] = []

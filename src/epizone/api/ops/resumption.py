@@ -13,23 +13,22 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
 from starlette.concurrency import run_in_threadpool
 
-from epizone.api.deps import Id, Paging, TableFormat, caller, engine, paging
-from epizone.api.ops_deps import (AreaQ, DateQ, EndQ, Reader, StartQ, acting, area_filter, day, labelled, load_areas,
+from epizone.api.deps import Id, Paging, TableFormat, acting, admit, caller, engine, paging
+from epizone.api.ops.deps import (AreaQ, DateQ, EndQ, Reader, StartQ, area_filter, day, labelled, load_areas,
                                   paged)
-from epizone.api.ops_schemas import (AccountIn, BottleneckCount, Category, AccountOut, BottleneckOut, CatalogueOut, EnterpriseOut,
+from epizone.api.ops.schemas import (AccountIn, BottleneckCount, Category, AccountOut, BottleneckOut, CatalogueOut, EnterpriseOut,
                                      EnterprisePatch, EnterpriseStatusOut, FlagOut, ImportOpsOut, OpsList, OpsPage,
                                      ReopenIn, ReportOut, ResolveIn, ResumptionOut, notice)
 from epizone.api.render import CSV_CONTENT
-from epizone.api.routes.imports import ERRORS as IMPORT_ERRORS
-from epizone.api.schemas import Page, RowsIn
+from epizone.api.models import Page
+from epizone.api.models import IMPORT_ERRORS, RowsIn
 from epizone.ops import checklist, enterprises, figures, policy, reports, supplies
-from epizone.ops.access import Actor
+from epizone.domain.access import Actor
 from epizone.ops.areas import current_areas
 from epizone.domain.errors import InvalidInput
 from epizone.ops.imports import import_ops
 from epizone.ops.writes import ImportSummary
 from epizone.store.db import reading
-from epizone.store.tokens import Principal
 
 router = APIRouter(prefix="/ops", tags=["operations: resumption"])
 OpsKind = Literal["enterprises", "reports", "inspections", "facilities", "supplies"]
@@ -53,8 +52,8 @@ def catalogue(who: Reader) -> CatalogueOut:
         alert_days=shipped["alert_days"], window_days=shipped["window_days"], due_days=checklist.settings()["due_days"])
 
 
-def _actor(request: Request, who: Principal | None) -> Actor:
-    return acting("ops_read")(request, who)
+def _actor(request: Request, who: Actor | None) -> Actor:
+    return admit(request, who, "ops_read")
 
 
 def _out(summary: ImportSummary) -> ImportOpsOut:
@@ -67,7 +66,7 @@ def _out(summary: ImportSummary) -> ImportOpsOut:
              summary="Import a CSV or Parquet file of enterprises, reports, inspections, facilities or supplies "
                      "(201: something changed; 200: nothing did)")
 async def import_upload(request: Request, kind: OpsKind, response: Response,
-                        who: Annotated[Principal | None, Depends(caller)],
+                        who: Annotated[Actor | None, Depends(caller)],
                         file: Annotated[UploadFile, File(description="CSV, or Parquet when the name ends in .parquet")],
                         ) -> ImportOpsOut:
     actor = await run_in_threadpool(_actor, request, who)
@@ -85,7 +84,7 @@ async def import_upload(request: Request, kind: OpsKind, response: Response,
 @router.post("/imports/{kind}/rows", response_model=ImportOpsOut, status_code=201, responses=IMPORT_ERRORS,
              summary="Import records given as JSON objects with the file's columns (line N in a problem is rows[N-1])")
 def import_rows(request: Request, kind: OpsKind, body: RowsIn, response: Response,
-                who: Annotated[Principal | None, Depends(caller)]) -> ImportOpsOut:
+                who: Annotated[Actor | None, Depends(caller)]) -> ImportOpsOut:
     actor = _actor(request, who)
     summary = import_ops(engine(request), kind, body.rows, actor, body.name)
     response.status_code = 201 if summary.wrote else 200
@@ -217,8 +216,7 @@ Admin = Annotated[Actor, Depends(acting("ops_accounts"))]
 @router.get("/accounts", response_model=Page[AccountOut], summary="Users who act for one enterprise")
 def accounts(request: Request, who: Admin, page: Annotated[Paging, Depends(paging)]) -> Page[AccountOut]:
     found = enterprises.list_accounts(engine(request))
-    return Page[AccountOut](total=len(found), limit=page.limit, offset=page.offset,
-                            items=[a.__dict__ for a in found[page.offset:page.offset + page.limit]])
+    return page.cut(found)
 
 
 @router.post("/accounts", response_model=AccountOut, status_code=201,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from epizone.api.schemas import ClauseOut, ExplanationOut, IndicatorOut, WindowOut
+from epizone.api.core.schemas import ClauseOut, ExplanationOut, IndicatorOut, WindowOut
 from epizone.services.explain import Explanation
 
 
@@ -13,5 +13,4 @@ def explanation_out(run_id: int, e: Explanation) -> ExplanationOut:
         level_label=e.level_label, reason_code=e.reason_code, reason=e.reason,
         indicators=[IndicatorOut(name=k, value=v, description=d) for k, (v, d) in e.indicators.items()],
         windows={k: WindowOut(first=a, last=b) for k, (a, b) in e.windows.items()},
-        clauses=[ClauseOut(code=c.code, level=c.level, when=c.when, held=c.held, reason=c.reason) for c in e.clauses],
-        stale=e.stale)
+        clauses=[ClauseOut.model_validate(c) for c in e.clauses], stale=e.stale, last_move=e.last_move)

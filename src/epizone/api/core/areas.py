@@ -9,19 +9,20 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from sqlalchemy import Engine, func, or_, select
 
-from epizone.api.deps import Paging, TableFormat, check_scope, engine, naive, paging, require, scope_of, wants
+from epizone.api.deps import Paging, TableFormat, acting, engine, naive, paging, wants
 from epizone.api.render import CSV_CONTENT, csv_response
-from epizone.api.routes.explaining import explanation_out
-from epizone.api.schemas import AreaOut, ExplanationOut, HistoryOut, Page
+from epizone.api.core.explaining import explanation_out
+from epizone.api.models import Page
+from epizone.api.core.schemas import AreaOut, ExplanationOut, HistoryOut
+from epizone.domain.access import Actor, require_areas
 from epizone.store.db import reading
 from epizone.store.levels import history, levels_in_force
 from epizone.store.models import AreaAlias, AreaRecord
 from epizone.services.runs import explain_run
-from epizone.store.tokens import Principal
 
 router = APIRouter(tags=["areas"])
-Reader = Annotated[Principal | None, Depends(require("read_data"))]
-LevelReader = Annotated[Principal | None, Depends(require("read_levels"))]
+Reader = Annotated[Actor, Depends(acting("read_data"))]
+LevelReader = Annotated[Actor, Depends(acting("read_levels"))]
 AREA_COLUMNS = (AreaRecord.code, AreaRecord.name, AreaRecord.parent_code, AreaRecord.kind, AreaRecord.population,
                 AreaRecord.valid_from, AreaRecord.valid_to)
 
@@ -34,7 +35,7 @@ def list_areas(
     parent: Annotated[str | None, Query(max_length=64, description="Only the children of this area")] = None,
     format: TableFormat | None = None,  # noqa: A002
 ):
-    scope = scope_of(request, who)
+    scope = who.areas
     query = select(*AREA_COLUMNS).where(AreaRecord.superseded_at.is_(None))
     if q:
         needle = q.strip().lower()
@@ -49,19 +50,17 @@ def list_areas(
     if scope is not None:
         query = query.where(AreaRecord.code.in_(sorted(scope)))
     with reading(engine(request)) as connection:
-        total = connection.scalar(select(func.count()).select_from(query.subquery()))
-        rows = [r._asdict() for r in connection.execute(query.order_by(AreaRecord.code)
-                                                         .limit(page.limit).offset(page.offset))]
+        total, rows = page.read(connection, query.order_by(AreaRecord.code))
         aliases = _aliases(connection, [r["code"] for r in rows])
     items = [{**r, "aliases": aliases.get(r["code"], [])} for r in rows]
     if wants(request, format) == "csv":
         return csv_response(items, total)
-    return Page[AreaOut](total=total, limit=page.limit, offset=page.offset, items=items)
+    return page.answer(total, items)
 
 
 @router.get("/areas/{code}", response_model=AreaOut, summary="One area with its aliases")
 def get_area(request: Request, who: Reader, code: str) -> AreaOut:
-    check_scope(scope_of(request, who), code)
+    require_areas(who, code)
     with reading(engine(request)) as connection:
         row = connection.execute(select(*AREA_COLUMNS).where(AreaRecord.code == code,
                                                              AreaRecord.superseded_at.is_(None))).first()
@@ -75,13 +74,13 @@ def get_area(request: Request, who: Reader, code: str) -> AreaOut:
 def area_history(request: Request, who: LevelReader, code: str, page: Annotated[Paging, Depends(paging)],
                  known_at: Annotated[dt.datetime | None, Query(description="As known at this moment")] = None,
                  format: TableFormat | None = None):  # noqa: A002
-    check_scope(scope_of(request, who), code)
+    require_areas(who, code)
     with reading(engine(request)) as connection:
         rows = [r._asdict() for r in connection.execute(history(code, naive(known_at)))]
     items = rows[page.offset:page.offset + page.limit]
     if wants(request, format) == "csv":
         return csv_response(items, len(rows))
-    return Page[HistoryOut](total=len(rows), limit=page.limit, offset=page.offset, items=items)
+    return page.answer(len(rows), items)
 
 
 @router.get("/areas/{code}/explanation", response_model=ExplanationOut,
@@ -89,7 +88,7 @@ def area_history(request: Request, who: LevelReader, code: str, page: Annotated[
 def area_explanation(request: Request, who: Reader, code: str,
                      date: Annotated[dt.date | None, Query(description="Default: today (UTC)")] = None,
                      lang: Annotated[str, Query(pattern="^(en|zh)$")] = "en") -> ExplanationOut:
-    check_scope(scope_of(request, who), code)
+    require_areas(who, code)
     day = date or dt.datetime.now(dt.timezone.utc).date()
     db: Engine = engine(request)
     with reading(db) as connection:

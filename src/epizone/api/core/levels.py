@@ -6,17 +6,17 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from sqlalchemy import func, select
 
-from epizone.api.deps import MapFormat, Paging, TableFormat, engine, naive, paging, require, scope_of, today, wants
+from epizone.api.deps import MapFormat, Paging, TableFormat, acting, engine, naive, paging, today, wants
 from epizone.api.render import CSV_CONTENT, MAP_CONTENT, csv_response, geojson_response
-from epizone.api.schemas import LevelCountsOut, LevelOut, Page
+from epizone.api.models import Page
+from epizone.api.core.schemas import LevelCountsOut, LevelOut
+from epizone.domain.access import Actor
 from epizone.store.db import reading
 from epizone.store.levels import MAX_DAYS, counts_by_level, in_force
-from epizone.store.tokens import Principal
 
 router = APIRouter(tags=["levels"])
-LevelReader = Annotated[Principal | None, Depends(require("read_levels"))]
+LevelReader = Annotated[Actor, Depends(acting("read_levels"))]
 
 
 @router.get("/levels", response_model=Page[LevelOut], responses=MAP_CONTENT,
@@ -26,17 +26,16 @@ def levels(request: Request, who: LevelReader, page: Annotated[Paging, Depends(p
            level: Annotated[str | None, Query(max_length=64, description="Only areas at this level")] = None,
            known_at: Annotated[dt.datetime | None, Query(description="As known at this moment")] = None,
            format: MapFormat | None = None):  # noqa: A002
-    scope = scope_of(request, who)
+    scope = who.areas
     query = in_force(date or today(), naive(known_at), scope, level)
     with reading(engine(request)) as connection:
-        total = connection.scalar(select(func.count()).select_from(query.subquery()))
-        items = [r._asdict() for r in connection.execute(query.limit(page.limit).offset(page.offset))]
+        total, items = page.read(connection, query)
     shape = wants(request, format)
     if shape == "csv":
         return csv_response(items, total)
     if shape == "geojson":
         return geojson_response(items, total, request.app.state.geometry)
-    return Page[LevelOut](total=total, limit=page.limit, offset=page.offset, items=items)
+    return page.answer(total, items)
 
 
 @router.get("/levels/counts", response_model=list[LevelCountsOut], responses=CSV_CONTENT,
@@ -48,7 +47,7 @@ def level_counts(request: Request, who: LevelReader, start: dt.date,
     if last < start or (last - start).days >= MAX_DAYS:
         raise HTTPException(422, f"end must be on or after start and at most {MAX_DAYS - 1} days later")
     with reading(engine(request)) as connection:
-        rows = counts_by_level(connection, start, last, scope_of(request, who))
+        rows = counts_by_level(connection, start, last, who.areas)
     if wants(request, format) == "csv":
         return csv_response([{"date": r["date"], "level": level, "areas": n}
                              for r in rows for level, n in r["levels"].items()])

@@ -6,17 +6,18 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from epizone.api.deps import Id, Paging, engine, paging, require
+from epizone.api.deps import Id, Paging, acting, engine, paging
 from epizone.api.render import TEXT_CONTENT, text_response
-from epizone.api.schemas import AnnouncementOut, MeasureIn, MeasureOut, MeasurePatch, Page, RetractIn
+from epizone.api.models import Page
+from epizone.api.core.schemas import AnnouncementOut, MeasureIn, MeasureOut, MeasurePatch, RetractIn
+from epizone.domain.access import Actor
 from epizone.store.measures import add_measure, edit_measure, list_measures, remove_measure
 from epizone.store.publish import get_announcement, list_announcements, retract
-from epizone.store.tokens import Principal
 
 router = APIRouter()
-Reader = Annotated[Principal | None, Depends(require("read_announcements"))]
-Publisher = Annotated[Principal, Depends(require("publish"))]
-Editor = Annotated[Principal, Depends(require("edit_measures"))]
+Reader = Annotated[Actor, Depends(acting("read_announcements"))]
+Publisher = Annotated[Actor, Depends(acting("publish"))]
+Editor = Annotated[Actor, Depends(acting("edit_measures"))]
 
 
 @router.get("/announcements", response_model=Page[AnnouncementOut], tags=["announcements"],
@@ -24,7 +25,7 @@ Editor = Annotated[Principal, Depends(require("edit_measures"))]
 def announcements(request: Request, who: Reader, page: Annotated[Paging, Depends(paging)],
                   kind: Literal["publish", "retraction"] | None = None) -> Page[AnnouncementOut]:
     total, found = list_announcements(engine(request), page.limit, page.offset, kind)
-    return Page[AnnouncementOut](total=total, limit=page.limit, offset=page.offset, items=[a.__dict__ for a in found])
+    return page.answer(total, found)
 
 
 @router.get("/announcements/{number}", response_model=AnnouncementOut, responses=TEXT_CONTENT,
@@ -50,8 +51,7 @@ def measures(request: Request, who: Reader, page: Annotated[Paging, Depends(pagi
              rule_set: Annotated[str | None, Query(max_length=100)] = None,
              level: Annotated[str | None, Query(max_length=64)] = None) -> Page[MeasureOut]:
     found = list_measures(engine(request), rule_set, level)
-    return Page[MeasureOut](total=len(found), limit=page.limit, offset=page.offset,
-                            items=[m.__dict__ for m in found[page.offset:page.offset + page.limit]])
+    return page.cut(found)
 
 
 @router.post("/measures", response_model=MeasureOut, status_code=201, tags=["measures"], summary="Add a measure")

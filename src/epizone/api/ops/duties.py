@@ -7,15 +7,15 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
-from epizone.api.deps import Id, Paging, TableFormat, engine, paging
-from epizone.api.ops_deps import AreaQ, AreaReader, DateQ, EndQ, Reader, StartQ, acting, area_filter, day, labelled, \
+from epizone.api.deps import Id, Paging, TableFormat, acting, engine, paging
+from epizone.api.ops.deps import AreaQ, AreaReader, DateQ, EndQ, Reader, StartQ, area_filter, day, labelled, \
     load_areas, paged
-from epizone.api.ops_schemas import (CloseIn, ComplianceOut, DueOut, FindingOut, InspectionDetailOut, InspectionOut,
+from epizone.api.ops.schemas import (CloseIn, ComplianceOut, DueOut, FindingOut, InspectionDetailOut, InspectionOut,
                                      ItemIn, ItemOut, ItemPatch, OpsList, OpsPage, notice)
 from epizone.api.render import CSV_CONTENT
 from epizone.ops import checklist
 from epizone.ops import inspections as inspecting
-from epizone.ops.access import Actor
+from epizone.domain.access import Actor
 from epizone.store.db import reading
 
 router = APIRouter(prefix="/ops", tags=["operations: duties"])

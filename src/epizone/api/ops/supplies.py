@@ -8,8 +8,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request
 
 from epizone.api.deps import Paging, TableFormat, engine, paging
-from epizone.api.ops_deps import AreaQ, AreaReader, DateQ, EndQ, StartQ, area_filter, day, labelled, load_areas, paged
-from epizone.api.ops_schemas import FacilityOut, OpsList, OpsPage, OverviewOut, StandingOut, SupplyReportOut
+from epizone.api.ops.deps import AreaQ, AreaReader, DateQ, EndQ, StartQ, area_filter, day, labelled, load_areas, paged
+from epizone.api.ops.schemas import FacilityOut, OpsList, OpsPage, OverviewOut, StandingOut, SupplyReportOut
 from epizone.api.render import CSV_CONTENT
 from epizone.ops import supplies
 from epizone.ops.overview import overview as area_overview
