@@ -9,6 +9,7 @@ import csv
 import filecmp
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -68,7 +69,7 @@ def client(demo: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[TestCli
     monkeypatch.setattr(tokens, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
     engine = make_engine(demo)
     try:
-        name = f"officer{id(monkeypatch)}"
+        name = f"officer-{uuid.uuid4().hex[:12]}"  # the demo store is shared by the tests of a module
         add_user(engine, name, "analyst", None, "test")
         token = tokens.create_token(engine, name, "test").token
     finally:
