@@ -7,8 +7,8 @@ both alike. Each measurement is the whole child process (interpreter start inclu
 (user + sys) and peak RSS (ru_maxrss from wait4). Medians are reported with every run's figures.
 
 Then the periods file is checked against the dense file, column by column (flat memory per column):
-expanding each period to its days gives the dense rows' dates and levels, in order, and each period's
-other columns are those of the dense row of its first day.
+expanding each period to its days gives the dense rows' dates and levels, in order, each period's other
+columns are those of the dense row of its first day, and no period is followed by one of the same unit and level.
 
 Writes benchmarks/results/periods-<date>.md and .json.
 
@@ -68,6 +68,9 @@ def agreement(dense_path: Path, periods_path: Path) -> dict:
         del within
         mismatches["level (every day)"] = int(np.count_nonzero(
             _codes(_column(dense, "level")) != np.repeat(_codes(periods.column("level")), length)))
+        level, area = _codes(periods.column("level")), _plain(periods.column("area_code")).to_numpy()
+        mismatches["next period, same unit and level"] = int(np.count_nonzero(
+            (level[1:] == level[:-1]) & (area[1:] == area[:-1])))
         rows = pa.array(first_row)
         for name in periods.schema.names:
             if name not in ("start", "end"):
@@ -163,7 +166,8 @@ def report_md(r: dict) -> str:
         f"Python {m['python']}, numpy {m['numpy']}, pyarrow {m['pyarrow']}; epizone commit {m['epizone_commit']}",
         f"Load average (1/5/15 min) at start {m['load_avg_at_start']}, at end {m['load_avg_at_end']} "
         "(other work shares the 2 cores: figures are medians, every run is listed below).", "",
-        f"Input (benchmarks/generate.py, seed {d['options']['seed']}): {d['areas']} areas, "
+        f"Input (benchmarks/generate.py, seed {d['options']['seed']}): "
+        f"{', '.join(f'{n:,} {kind}' for kind, n in d['areas'].items())} areas, "
         f"{d.get('stats', {}).get('rows')} case rows, {d['options']['days']} days {d['start']}..{d['end']}; "
         "township unit, cn-2020-02, lag:0, Parquet output through `assess_to_file`.", "",
         "| output | runs | median wall s | min..max wall s | median CPU s | median peak RSS MB | output rows |",

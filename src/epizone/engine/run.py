@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -26,7 +24,6 @@ from epizone.engine.plan import Plan
 
 OUTPUTS = ("dense", "periods")
 T = TypeVar("T")
-R = TypeVar("R")
 
 
 @dataclass
@@ -46,39 +43,16 @@ def check_output(output: str) -> str:
     return output
 
 
-def run(kernel: Kernel, agg: Aggregates, plan: Plan, lang: str = "en", output: str = "dense",
-        threads: int = 1) -> Iterator[Graded]:
-    """Grade every chunk of units and build its ``output`` batch (see OUTPUTS), in order of units.
-
-    ``threads`` > 1 grades that many chunks at once (NumPy releases the GIL on large arrays): worth it when
-    the consumer has little to do, as with periods; the dense output's writer keeps a second core busy already.
-    """
+def run(kernel: Kernel, agg: Aggregates, plan: Plan, lang: str = "en", output: str = "dense") -> Iterator[Graded]:
+    """Grade every chunk of units and build its ``output`` batch (see OUTPUTS), in order of units."""
     dense = BatchBuilder(kernel, plan, lang)
     builder = dense if check_output(output) == "dense" else PeriodBuilder(dense)
     positions, population, levels = plan.positions, plan.population, len(kernel.level_ids)
-
-    def graded(chunk: Chunk) -> Graded:
+    for chunk in plan.chunks():
         result = kernel.run(agg, chunk, positions, plan.stale, population[chunk.first_unit:chunk.end_unit],
                             plan.days, plan.holidays_of(chunk))
         batch = builder.build(chunk, result.shown(plan.shown))
-        return Graded(chunk, batch, *builder.tally(batch, levels))
-
-    return _mapped(graded, plan.chunks(), threads)
-
-
-def _mapped(work: Callable[[T], R], items: Iterable[T], threads: int) -> Iterator[R]:
-    """``map(work, items)``, with up to ``threads`` items worked on at once; results in order."""
-    if threads <= 1:
-        yield from map(work, items)
-        return
-    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="epizone-chunk") as pool:
-        pending: deque[Future[R]] = deque()
-        for item in items:
-            pending.append(pool.submit(work, item))
-            if len(pending) == threads:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+        yield Graded(chunk, batch, *builder.tally(batch, levels))
 
 
 def ahead(items: Iterator[T], depth: int = 2) -> Iterator[T]:

@@ -185,8 +185,7 @@ def _counted(prepared: Prepared, progress: Callable[[int, int], None] | None,
     summary, levels = prepared.summary, prepared.kernel.level_ids
     by_level = np.zeros(len(levels), dtype=np.int64)
     last = np.zeros(len(levels), dtype=np.int64)
-    threads = 2 if output == "periods" else 1  # periods leave the writer idle: grade two chunks at once
-    for graded in run(prepared.kernel, prepared.agg, prepared.plan, prepared.lang, output, threads):
+    for graded in run(prepared.kernel, prepared.agg, prepared.plan, prepared.lang, output):
         by_level += graded.unit_days
         last += graded.last_day
         summary.unit_days_by_level = {level: int(n) for level, n in zip(levels, by_level) if n}
