@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from builders import write_csv
-from epizone.engine.cutoff import DataThrough
+from epizone.domain.cutoff import DataThrough
 from epizone.services.assess import Request, assess_table, assess_to_file
 from test_engine_property import SPAN, case_lists, day, hierarchies
 
