@@ -49,9 +49,9 @@ def test_a_days_file_adds_new_cases_and_corrects_older_days(store, monkeypatch):
 
 def test_a_null_changed_to_a_value_and_back_is_a_revision_each_time(store):
     import_file(store.engine, "areas", store.areas(), "ann")
-    for cluster, name in (("", "a.csv"), ("K1", "b.csv"), ("", "c.csv"), ("", "d.csv")):
-        import_file(store.engine, "cases", store.cases(f"c1,2020-02-01,350102001,confirmed,{cluster}", name=name),
-                    "ann")
+    for n, cluster in enumerate(("", "K1", "", "")):  # another case each time: never the same file twice
+        rows = (f"c1,2020-02-01,350102001,confirmed,{cluster}", f"other{n},2020-02-01,350102001,confirmed,")
+        import_file(store.engine, "cases", store.cases(*rows, name=f"{n}.csv"), "ann")
     history = record_history(store.engine, "cases", "c1")
     assert [v["cluster_id"] for v in history] == [None, "K1", None]
 
