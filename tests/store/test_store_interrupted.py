@@ -16,7 +16,8 @@ from epizone.store.queries import records_as_of
 
 ROWS = 3000
 
-# Imports a file, but stops just after the INSERT into case_reports has run (rows written, not committed),
+# Imports a file, but stops once its case rows are written (the batch's counts are updated after them; nothing
+# committed),
 # says how many case rows its transaction sees, and waits to be killed.
 CHILD = textwrap.dedent("""
     import sys, time
@@ -28,7 +29,7 @@ CHILD = textwrap.dedent("""
 
     @event.listens_for(engine, "after_cursor_execute")
     def wait_to_be_killed(connection, cursor, statement, *args):
-        if statement.startswith("INSERT INTO case_reports"):
+        if statement.startswith("UPDATE import_batches"):
             cursor.execute("SELECT count(*) FROM case_reports")
             print("written", cursor.fetchone()[0], flush=True)
             time.sleep(600)

@@ -2,7 +2,8 @@
 
 SQLite: the driver's own transaction handling is switched off and every transaction starts with an
 explicit ``BEGIN`` (``BEGIN IMMEDIATE`` for writers), so reads, writes and DDL of one transaction are
-one atomic unit and a writer takes the write lock before it reads what it will change. The file runs in
+one atomic unit and a writer takes the write lock before it reads what it will change. A writer gets a
+large page cache for its transaction (a bulk import keeps the key indexes it fills in memory). The file runs in
 WAL mode with foreign keys enforced. PostgreSQL: writers serialise on one advisory transaction lock.
 """
 
@@ -19,6 +20,8 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from epizone.domain.errors import InvalidInput, Unavailable
 
 WRITE_OPTION = "epizone_write"
+WRITER_CACHE_KIB = 262_144  # SQLite page cache of a writer (KiB): a bulk import's index pages stay in memory
+READER_CACHE_KIB = 2_000    # SQLite's default, for every other transaction
 WRITER_LOCK = 4_020_217  # pg_advisory_xact_lock key shared by every epizone writer
 
 
@@ -76,10 +79,20 @@ def writing(engine: Engine) -> Iterator[Connection]:
     rolled back when it raises."""
     with engine.connect() as connection:
         connection = connection.execution_options(**{WRITE_OPTION: True})
-        with connection.begin():
-            if not is_sqlite(connection):
-                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITER_LOCK})
-            yield connection
+        _sqlite_cache(connection, WRITER_CACHE_KIB)
+        try:
+            with connection.begin():
+                if not is_sqlite(connection):
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITER_LOCK})
+                yield connection
+        finally:
+            _sqlite_cache(connection, READER_CACHE_KIB)
+
+
+def _sqlite_cache(connection: Connection, kib: int) -> None:
+    """Set a SQLite connection's page cache (on the driver's connection: no transaction is begun for it)."""
+    if is_sqlite(connection):
+        connection.connection.driver_connection.execute(f"PRAGMA cache_size = -{kib}")  # type: ignore[union-attr]
 
 
 @contextmanager

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 from sqlalchemy import Connection, Engine, func, select
 
+from epizone.store.bulk import read_arrow
 from epizone.store.db import reading
 from epizone.store.migrate import current_revision, head_revision
 from epizone.store.models import AuditEntry, ImportBatch
@@ -26,26 +27,14 @@ def as_utc(moment: dt.datetime | None) -> dt.datetime | None:
 def records_as_of(engine: Engine, kind: str, at: dt.datetime | None = None) -> pa.Table:
     """Every ``kind`` record (areas, cases, counts) as known at ``at`` (now when None): for each key the
     revision recorded at or before ``at`` and not superseded by then. Columns: the input file's columns
-    plus ``revision``, ``recorded_at`` and ``batch_id``; sorted by key."""
+    plus ``revision``, ``recorded_at`` and ``batch_id``; sorted by key. One query, read into Arrow a batch
+    at a time (``bulk.read_batches``): no Python object per record."""
     record = KINDS[kind]
     table = record.table
     columns = [table.c[name] for name in (*record.columns, *HISTORY)]
     query = select(*columns).where(known_at(record, as_utc(at))).order_by(*(table.c[k] for k in record.key))
     with reading(engine) as connection:
-        rows = connection.execute(query).all()
-    return pa.Table.from_pylist([row._asdict() for row in rows], schema=_schema(columns)) if rows else \
-        _schema(columns).empty_table()
-
-
-ARROW_TYPES = ((dt.datetime, pa.timestamp("us")), (dt.date, pa.date32()), (bool, pa.bool_()), (int, pa.int64()))
-
-
-def _schema(columns: list) -> pa.Schema:
-    return pa.schema([(c.name, _arrow_type(c.type.python_type)) for c in columns])
-
-
-def _arrow_type(python_type: type) -> pa.DataType:
-    return next((arrow for kind, arrow in ARROW_TYPES if issubclass(python_type, kind)), pa.string())
+        return read_arrow(connection, query)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -137,12 +136,14 @@ def _flags(column: pa.ChunkedArray) -> pa.ChunkedArray:
 
 
 def _first_per_key(records: pa.Table, key: pa.ChunkedArray) -> pa.Table:
-    """Drop repeats of a key (validation has made sure repeats are identical)."""
-    codes = key.combine_chunks().dictionary_encode().indices.to_numpy(zero_copy_only=False)
-    _, first = np.unique(codes, return_index=True)
-    if first.size == records.num_rows:
+    """One row per key, sorted by key (validation has made sure repeats are identical): the store's key
+    indexes then take the rows in order."""
+    if records.num_rows == 0:
         return records
-    return records.take(pa.array(np.sort(first)))
+    order = pc.sort_indices(key)  # stable: the first of repeats stays first
+    ordered = key.take(order).combine_chunks()
+    first = pc.not_equal(ordered.slice(1), ordered.slice(0, len(ordered) - 1))
+    return records.take(order.filter(pa.concat_arrays([pa.array([True]), first])))
 
 
 def _validity(table: Table, rows: list[dict]) -> tuple[list[tuple[dt.date | None, dt.date | None]], list[Problem]]:

@@ -1,29 +1,31 @@
 """Revisioned records: apply an imported set of records as new revisions, and read records as of a moment.
 
 Every kind of record has a key (``case_id``; ``area_code, date, metric``; ``code``) and value columns.
-Applying a set of records stages them in a temporary table (bulk ``INSERT``; ``COPY`` on PostgreSQL), then
-two set-based statements do the rest: current versions whose values differ from the staged ones are
-superseded, and every staged record without a current version (new, or just superseded) is inserted as
-the next revision. Unchanged records are left alone.
+Applying a set of records compares it with the current versions of its keys in Arrow: a file about as large
+as the store, or larger, reads every current version in one scan; a smaller one (a day's import) stages its
+keys in a temporary table and reads only their current versions through the index on the current key.
+Records whose key has no version yet are new (revision 1); records that differ from their current version
+in any value (``NULL`` equal only to ``NULL``) supersede it and become the next revision; the others are left
+alone. The changed keys are superseded with one ``UPDATE`` and every new version is appended in bulk
+(``bulk.insert_arrow``), sorted by key as the file's records are. Imports never delete a record, so a key
+without a current version has no version at all.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-from collections.abc import Callable
 from dataclasses import dataclass
+from functools import reduce
 
 import pyarrow as pa
-import pyarrow.csv as pacsv
-from sqlalchemy import (Column, Connection, DateTime, MetaData, Table, and_, exists, func, insert, literal, or_,
-                        select, tuple_, update)
-from sqlalchemy.orm import aliased
+import pyarrow.compute as pc
+from sqlalchemy import Column, Connection, MetaData, Table, and_, func, or_, select, tuple_, update
 
+from epizone.store.bulk import Progress, insert_arrow, read_arrow
 from epizone.store.models import AreaRecord, Base, CaseReport, CountReport
 
-CHUNK_ROWS = 100_000
-Progress = Callable[[int, int], None]  # (records staged so far, records in all)
+SCAN_RATIO = 4  # read every current version when the store holds at most this many versions per imported record
+KEY_SEPARATOR = "\x1f"
 
 
 @dataclass(frozen=True)
@@ -59,96 +61,89 @@ class Applied:
 def apply(connection: Connection, kind: RecordKind, records: pa.Table, batch_id: int, at: dt.datetime,
           progress: Progress | None = None) -> Applied:
     """Make ``records`` (one per key, columns ``kind.columns``) current, as revisions recorded ``at``."""
-    staging = _staging_table(kind)
-    staging.create(connection)
-    _stage(connection, staging, records.select(list(kind.columns)), progress)
+    records = records.select(list(kind.columns))
+    current = _current_versions(connection, kind, records)
+    present = pc.is_in(_key_text(kind, records), value_set=_key_text(kind, current))
+    new = records.filter(pc.invert(present))
+    revised = _revised(kind, records.filter(present), current)
+    if revised.num_rows:
+        superseded = _supersede(connection, kind, revised.select(list(kind.key)), at)
+        if superseded != revised.num_rows:
+            raise RuntimeError(f"{kind.name}: {superseded} current versions superseded for {revised.num_rows} revisions")
+    versions = pa.concat_tables([new.append_column("revision", pa.repeat(1, new.num_rows).cast(pa.int64())),
+                                 revised])
+    insert_arrow(connection, kind.table, versions, {"recorded_at": at, "batch_id": batch_id}, progress)
+    return Applied(new=new.num_rows, revised=revised.num_rows)
+
+
+def _current_versions(connection: Connection, kind: RecordKind, records: pa.Table) -> pa.Table:
+    """The current version (columns ``kind.columns`` and ``revision``) of every key of ``records``, and
+    possibly of others."""
+    table = kind.table
+    query = select(*(table.c[name] for name in (*kind.columns, "revision"))).where(table.c.superseded_at.is_(None))
+    stored = connection.scalar(select(func.max(table.c.id))) or 0
+    if stored <= SCAN_RATIO * records.num_rows:
+        return read_arrow(connection, query)
+    keys = _temporary(connection, kind, records.select(list(kind.key)), "lookup")
+    found = read_arrow(connection, query.join(keys, _same_key(kind, keys, table)))
+    keys.drop(connection)
+    return found
+
+
+def _temporary(connection: Connection, kind: RecordKind, keys: pa.Table, purpose: str) -> Table:
+    """A temporary table holding ``keys``, analysed so that PostgreSQL plans joins on it with its size."""
+    columns = [Column(name, kind.table.c[name].type, primary_key=True) for name in kind.key]
+    temporary = Table(f"{purpose}_{kind.name}", MetaData(), *columns, prefixes=["TEMPORARY"])
+    temporary.create(connection)
+    insert_arrow(connection, temporary, keys)
     if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(f"ANALYZE {staging.name}")
-    revised = _rowcount(connection, _supersede(kind, staging, at))
-    inserted = _rowcount(connection, _insert_next(kind, staging, at, batch_id))
-    staging.drop(connection)
-    return Applied(new=inserted - revised, revised=revised)
+        connection.exec_driver_sql(f"ANALYZE {temporary.name}")
+    return temporary
 
 
-def _rowcount(connection: Connection, statement) -> int:  # noqa: ANN001
+def _key_text(kind: RecordKind, records: pa.Table) -> pa.ChunkedArray:
+    """Each record's key as one text (a key's columns joined by a separator no value holds)."""
+    if len(kind.key) == 1:
+        return records.column(kind.key[0])
+    parts = [records.column(name).cast(pa.string()) for name in kind.key]
+    return pc.binary_join_element_wise(*parts, KEY_SEPARATOR)
+
+
+def _revised(kind: RecordKind, records: pa.Table, current: pa.Table) -> pa.Table:
+    """The records that differ from their current version, each with its next ``revision``."""
+    if records.num_rows == 0:
+        return records.append_column("revision", pa.array([], pa.int64()))
+    joined = records.join(current, keys=list(kind.key), join_type="inner", right_suffix=" current")
+    differs = reduce(pc.or_, (_distinct(joined.column(name), joined.column(f"{name} current")) for name in kind.values))
+    changed = joined.filter(differs)
+    return changed.select(list(kind.columns)).append_column("revision", pc.add(changed.column("revision"), 1))
+
+
+def _distinct(left: pa.ChunkedArray, right: pa.ChunkedArray) -> pa.ChunkedArray:
+    """``left IS DISTINCT FROM right``: null equals null only."""
+    both_null = pc.and_(pc.is_null(left), pc.is_null(right))
+    return pc.and_(pc.fill_null(pc.not_equal(left, right), True), pc.invert(both_null))
+
+
+def _supersede(connection: Connection, kind: RecordKind, keys: pa.Table, at: dt.datetime) -> int:
+    """Close the current versions of ``keys``; how many were closed."""
+    table = kind.table
+    staged = _temporary(connection, kind, keys, "revised")
+    changed = select(*(staged.c[name] for name in kind.key))
+    statement = update(table).where(table.c.superseded_at.is_(None), _key_of(kind, table).in_(changed)) \
+        .values(superseded_at=at)
     count = connection.execute(statement, execution_options={"preserve_rowcount": True}).rowcount
-    if count < 0:
-        raise RuntimeError(f"the {connection.dialect.name} driver did not report how many rows changed")
+    staged.drop(connection)
     return count
-
-
-def _staging_table(kind: RecordKind) -> Table:
-    columns = [Column(name, kind.table.c[name].type, primary_key=name in kind.key) for name in kind.columns]
-    return Table(f"staging_{kind.name}", MetaData(), *columns, prefixes=["TEMPORARY"])
-
-
-def _stage(connection: Connection, staging: Table, records: pa.Table, progress: Progress | None) -> None:
-    total = records.num_rows
-    copy = _copy_rows if connection.dialect.name == "postgresql" else _insert_rows
-    done = 0
-    for batch in records.to_batches(max_chunksize=CHUNK_ROWS):
-        copy(connection, staging, batch)
-        done += batch.num_rows
-        if progress is not None:
-            progress(done, total)
-
-
-def _insert_rows(connection: Connection, staging: Table, batch: pa.RecordBatch) -> None:
-    """SQLite: the Core INSERT, compiled for the dialect, executed with the driver's executemany on plain tuples
-    (dates as ISO text and flags as 0/1, exactly as SQLAlchemy stores them in SQLite), so no Python
-    object is made per value beyond the text itself."""
-    statement = str(insert(staging).compile(dialect=connection.dialect))
-    columns = [_sqlite_value(column).to_pylist() for column in batch.columns]
-    connection.exec_driver_sql(statement, list(zip(*columns)))
-
-
-def _sqlite_value(column: pa.Array) -> pa.Array:
-    if pa.types.is_date(column.type):
-        return column.cast(pa.string())
-    if pa.types.is_boolean(column.type):
-        return column.cast(pa.int8())
-    return column
-
-
-def _copy_rows(connection: Connection, staging: Table, batch: pa.RecordBatch) -> None:
-    """PostgreSQL: COPY from CSV written by Arrow (an empty unquoted field is NULL), in the same transaction."""
-    names = ", ".join(f'"{name}"' for name in batch.schema.names)
-    buffer = io.BytesIO()
-    pacsv.write_csv(batch, buffer, pacsv.WriteOptions(include_header=False))
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    with cursor, cursor.copy(f"COPY {staging.name} ({names}) FROM STDIN WITH (FORMAT csv)") as copy:
-        copy.write(buffer.getbuffer())
 
 
 def _same_key(kind: RecordKind, left: Table, right: Table):  # noqa: ANN202
     return and_(*(left.c[name] == right.c[name] for name in kind.key))
 
 
-def _supersede(kind: RecordKind, staging: Table, at: dt.datetime):  # noqa: ANN202
-    """Close the current versions that a staged record changes."""
-    table = kind.table
-    differs = or_(*(staging.c[name].is_distinct_from(table.c[name]) for name in kind.values))
-    changed = (select(*(staging.c[name] for name in kind.key))
-               .join(table, and_(_same_key(kind, staging, table), table.c.superseded_at.is_(None)))
-               .where(differs))
-    return update(table).where(table.c.superseded_at.is_(None), _key_of(kind, table).in_(changed)) \
-        .values(superseded_at=at)
-
-
 def _key_of(kind: RecordKind, table: Table):  # noqa: ANN202
     columns = [table.c[name] for name in kind.key]
     return columns[0] if len(columns) == 1 else tuple_(*columns)
-
-
-def _insert_next(kind: RecordKind, staging: Table, at: dt.datetime, batch_id: int):  # noqa: ANN202
-    """Insert every staged record that has no current version as its key's next revision."""
-    table = kind.table
-    earlier = aliased(table, name="earlier")
-    last = select(func.max(earlier.c.revision)).where(_same_key(kind, earlier, staging)).scalar_subquery()
-    current = exists().where(_same_key(kind, table, staging), table.c.superseded_at.is_(None))
-    rows = select(*(staging.c[name] for name in kind.columns), func.coalesce(last, 0) + 1,
-                  literal(at, DateTime()), literal(batch_id)).where(~current)
-    return insert(table).from_select([*kind.columns, "revision", "recorded_at", "batch_id"], rows)
 
 
 def known_at(kind: RecordKind, at: dt.datetime | None):  # noqa: ANN201

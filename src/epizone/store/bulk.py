@@ -1,0 +1,151 @@
+"""Arrow tables into and out of the store's database in bulk, with no Python object per row beyond the values.
+
+Writing (``insert_arrow``): SQLite runs the table's ``INSERT`` with the driver's ``executemany`` on plain
+tuples (dates as ISO text and flags as 0/1, as SQLAlchemy stores them), with the values every row shares
+written into the statement instead of bound per row; PostgreSQL runs ``COPY ... FROM STDIN`` on CSV written
+by Arrow (every value quoted, so an unquoted empty field is NULL and a quoted one an empty text).
+
+Reading (``read_batches``): SQLite fetches plain tuples from the driver's cursor, a batch at a time, and turns
+each column into an Arrow array at once (dates and moments arrive as ISO text and are parsed by Arrow);
+PostgreSQL runs ``COPY (query) TO STDOUT`` and parses the CSV with Arrow, a batch at a time.
+Both stay inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable, Iterator, Mapping
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+from sqlalchemy import Connection, Select, Table, literal
+
+CHUNK_ROWS = 100_000
+COPY_CHUNK_BYTES = 8 << 20
+Progress = Callable[[int, int], None]  # (rows written so far, rows in all)
+ARROW_TYPES = ((dt.datetime, pa.timestamp("us")), (dt.date, pa.date32()), (bool, pa.bool_()), (int, pa.int64()))
+
+
+def arrow_schema(columns: list) -> pa.Schema:  # noqa: ANN001 - SQLAlchemy columns or labels
+    """The Arrow schema of query columns: moments, dates, flags, integers, anything else as text."""
+    return pa.schema([(c.name, _arrow_type(c.type.python_type)) for c in columns])
+
+
+def _arrow_type(python_type: type) -> pa.DataType:
+    return next((arrow for kind, arrow in ARROW_TYPES if issubclass(python_type, kind)), pa.string())
+
+
+def insert_arrow(connection: Connection, table: Table, data: pa.Table, constants: Mapping[str, object] | None = None,
+                 progress: Progress | None = None) -> None:
+    """Append every row of ``data`` (columns named as ``table``'s) to ``table``, each with ``constants``."""
+    constants = dict(constants or {})
+    write = _copy_batch if connection.dialect.name == "postgresql" else _insert_batch
+    done, total = 0, data.num_rows
+    for batch in data.to_batches(max_chunksize=CHUNK_ROWS):
+        if batch.num_rows == 0:
+            continue
+        write(connection, table, batch, constants)
+        done += batch.num_rows
+        if progress is not None:
+            progress(done, total)
+
+
+def _insert_batch(connection: Connection, table: Table, batch: pa.RecordBatch, constants: dict[str, object]) -> None:
+    """SQLite: one executemany; columns null in every row of the batch, and the constants, are written inline."""
+    names = [name for name, column in zip(batch.schema.names, batch.columns) if column.null_count < len(column)]
+    inline = {**{name: None for name in batch.schema.names if name not in names}, **constants}
+    values = ["?"] * len(names) + [_sql_literal(connection, table, name, value) for name, value in inline.items()]
+    columns = ", ".join(f'"{name}"' for name in [*names, *inline])
+    statement = f'INSERT INTO "{table.name}" ({columns}) VALUES ({", ".join(values)})'
+    arrays = [_sqlite_value(batch.column(name)).to_pylist() for name in names]
+    connection.exec_driver_sql(statement, list(zip(*arrays)) if arrays else [()] * batch.num_rows)
+
+
+def _sql_literal(connection: Connection, table: Table, name: str, value: object) -> str:
+    if value is None:
+        return "NULL"
+    return str(literal(value, table.c[name].type).compile(dialect=connection.dialect,
+                                                          compile_kwargs={"literal_binds": True}))
+
+
+def _sqlite_value(column: pa.Array) -> pa.Array:
+    if pa.types.is_date(column.type):
+        return column.cast(pa.string())
+    if pa.types.is_boolean(column.type):
+        return column.cast(pa.int8())
+    return column
+
+
+def _copy_batch(connection: Connection, table: Table, batch: pa.RecordBatch, constants: dict[str, object]) -> None:
+    """PostgreSQL: COPY from CSV written by Arrow, the constants added as columns."""
+    for name, value in constants.items():
+        batch = batch.append_column(name, pa.repeat(value, batch.num_rows))
+    names = ", ".join(f'"{name}"' for name in batch.schema.names)
+    buffer = io.BytesIO()
+    pacsv.write_csv(batch, buffer, pacsv.WriteOptions(include_header=False, quoting_style="all_valid"))
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN WITH (FORMAT csv)') as copy:
+        copy.write(buffer.getbuffer())
+
+
+def read_arrow(connection: Connection, query: Select) -> pa.Table:
+    """The rows of ``query`` as one Arrow table (read a batch at a time)."""
+    schema = arrow_schema(list(query.selected_columns))
+    return pa.Table.from_batches(list(read_batches(connection, query)), schema)
+
+
+def read_batches(connection: Connection, query: Select, rows: int = CHUNK_ROWS) -> Iterator[pa.RecordBatch]:
+    """The rows of ``query`` as Arrow record batches of at most about ``rows`` rows, in the query's order."""
+    schema = arrow_schema(list(query.selected_columns))
+    compiled = query.compile(dialect=connection.dialect)
+    if connection.dialect.name == "postgresql":
+        yield from _copy_out(connection, str(compiled), compiled.params, schema, rows)
+    else:
+        yield from _fetch(connection, str(compiled), compiled.positiontup or [], compiled.params, schema, rows)
+
+
+def _fetch(connection: Connection, sql: str, order: list[str], params: dict, schema: pa.Schema,
+           rows: int) -> Iterator[pa.RecordBatch]:
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql, [params[name] for name in order])
+        while found := cursor.fetchmany(rows):
+            columns = zip(*found)
+            yield pa.record_batch([_from_sqlite(list(values), field.type) for values, field in zip(columns, schema)],
+                                  schema=schema)
+    finally:
+        cursor.close()
+
+
+def _from_sqlite(values: list, kind: pa.DataType) -> pa.Array:
+    if pa.types.is_date(kind) or pa.types.is_timestamp(kind):
+        return pa.array(values, pa.string()).cast(kind)
+    if pa.types.is_boolean(kind):
+        return pa.array(values, pa.int8()).cast(kind)
+    return pa.array(values, kind)
+
+
+def _copy_out(connection: Connection, sql: str, params: dict, schema: pa.Schema,
+              rows: int) -> Iterator[pa.RecordBatch]:
+    options = pacsv.ConvertOptions(column_types=schema, strings_can_be_null=True, quoted_strings_can_be_null=False,
+                                   null_values=[""], true_values=["t"], false_values=["f"])
+    read = pacsv.ReadOptions(column_names=schema.names, block_size=COPY_CHUNK_BYTES)
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor, cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, FORCE_QUOTE *)", params) as copy:
+        chunk: list[bytes] = []
+        size = 0
+        for data in copy:
+            chunk.append(bytes(data))
+            size += len(data)
+            if size >= COPY_CHUNK_BYTES:
+                yield from _parse(chunk, read, options, schema, rows)
+                chunk, size = [], 0
+        if chunk:
+            yield from _parse(chunk, read, options, schema, rows)
+
+
+def _parse(chunk: list[bytes], read: pacsv.ReadOptions, options: pacsv.ConvertOptions, schema: pa.Schema,
+           rows: int) -> Iterator[pa.RecordBatch]:
+    table = pacsv.read_csv(io.BytesIO(b"".join(chunk)), read_options=read, convert_options=options)
+    yield from table.select(schema.names).to_batches(max_chunksize=rows)
