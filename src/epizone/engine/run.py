@@ -19,6 +19,7 @@ from epizone.domain.cutoff import DataThrough
 from epizone.domain.model import Area
 from epizone.domain.rules import ClusterWindow, Cumulative, DaysSince, Metric
 from epizone.engine.aggregate import Aggregates
+from epizone.engine.carry import Carry, lookback
 from epizone.engine.compile import NEVER, Chunk, Kernel, Result
 
 CHUNK_CELLS = 1 << 22  # unit-days of grid per chunk
@@ -38,6 +39,8 @@ class Plan:
     chunk_units: int
     skip: int = 0           # leading days replayed only to know the timed state on the first day
     holidays: dict[int, np.ndarray] | None = None  # public holidays by unit index (-1: every unit), as day masks
+    carry: Carry | None = None  # what the data before the grid and the days before ``days`` left (None: nothing)
+    keep: int | None = None     # keep a carry for the days after the last, on a grid from this data date
 
     @property
     def shown(self) -> slice:
@@ -85,6 +88,27 @@ def make_plan(agg: Aggregates, units: list[Area], start: int, end: int, through:
     return Plan(units, days, cutoffs, grid_start, grid_days, stale, chunk_units, skip=start - first)
 
 
+def continue_plan(carry: Carry, units: list[Area], start: int, end: int, through: DataThrough,
+                  covered: int | None, chunk_cells: int = CHUNK_CELLS) -> Plan:
+    """Grade days ``carry.day .. end`` (writing out those from ``start``) on a grid of the data dated from
+    ``carry.since``; ``covered``: the last date the data cover."""
+    if end < carry.day:
+        raise ValueError("the end date is before the day the checkpoint continues from")
+    days = np.arange(carry.day, end + 1, dtype=np.int32)
+    cutoffs = through.cutoffs(days).astype(np.int32)
+    grid_days = int(cutoffs[-1]) - carry.since + 1
+    stale = np.ones(days.size, dtype=bool) if covered is None else cutoffs > covered
+    chunk_units = max(1, chunk_cells // max(grid_days, days.size))
+    return Plan(units, days, cutoffs, carry.since, grid_days, stale, chunk_units,
+                skip=max(0, start - carry.day), carry=carry)
+
+
+def keep_from(kernel: Kernel, plan: Plan, through: DataThrough) -> int:
+    """The data date a continuation after the plan's last day starts its grid at: c(end + 1) - W + 1."""
+    after = through.cutoffs(np.array([int(plan.days[-1]) + 1]))
+    return int(after[0]) - lookback(kernel.rules) + 1
+
+
 class BatchBuilder:
     """Turns kernel results into Arrow batches with dictionary-encoded codes, names, levels and reasons.
 
@@ -126,8 +150,8 @@ class BatchBuilder:
         """The switch that took effect on a row's day, in words (null on other days)."""
         kind = result.event.ravel()
         rows = np.flatnonzero(kind)
-        texts = [self.kernel.event_text(int(k), int(self.plan.days[int(done)]), int(day))
-                 for k, done, day in zip(kind[rows], result.completed.ravel()[rows],
+        texts = [self.kernel.event_text(int(k), int(done), int(day))
+                 for k, done, day in zip(kind[rows], int(self.plan.days[0]) + result.completed.ravel()[rows],
                                          self.plan.days[self.plan.shown][rows % result.event.shape[1]])]
         distinct = sorted(set(texts))
         index = np.zeros(kind.size, dtype=np.int32)
@@ -182,12 +206,16 @@ def _indicator_array(values: np.ndarray) -> pa.Array:
     return pa.array(flat, mask=never) if never.any() else pa.array(flat)
 
 
-def run(kernel: Kernel, agg: Aggregates, plan: Plan, lang: str = "en") -> Iterator[tuple[Chunk, pa.RecordBatch]]:
+def run(kernel: Kernel, agg: Aggregates, plan: Plan, lang: str = "en",
+        kept: list[Carry] | None = None) -> Iterator[tuple[Chunk, pa.RecordBatch]]:
+    """Grade chunk by chunk; with ``plan.keep``, each chunk's carry is appended to ``kept`` (see ``carry.joined``)."""
     builder = BatchBuilder(kernel, plan, lang)
     positions, population = plan.positions, plan.population
     for chunk in plan.chunks():
         result = kernel.run(agg, chunk, positions, plan.stale, population[chunk.first_unit:chunk.end_unit],
-                            plan.days, plan.holidays_of(chunk))
+                            plan.days, plan.holidays_of(chunk), plan.carry, plan.keep)
+        if kept is not None and result.carry is not None:
+            kept.append(result.carry)
         yield chunk, builder.build(chunk, result.shown(plan.shown))
 
 
