@@ -105,7 +105,7 @@ def rows_by_key(table) -> dict:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("rules_id", builtin_ids())
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_steps_from_checkpoints_equal_a_full_replay(rules_id, data):
     history = data.draw(histories(rules_id))

@@ -22,6 +22,7 @@ from epizone.services.conformance import conformance as check_conformance
 from epizone.services.demo import run_demo
 from epizone.services.explain import explain as explain_one
 from epizone.services.ruledocs import render_markdown
+from epizone.services.state import StateDir
 
 app = typer.Typer()
 rules_app = typer.Typer(no_args_is_help=True, help="The built-in rule sets.")
@@ -82,10 +83,14 @@ def assess(
     data_through: ThroughOpt = "lag:0",
     data_end: DataEndOpt = None,
     lang: LangOpt = "en",
+    state: Annotated[Optional[Path], typer.Option(
+        "--state", help="Folder of checkpoints: continue from the newest valid one and keep one at --end "
+                        "(the output then holds the days graded from the checkpoint on)")] = None,
 ) -> None:
     """Grade every unit for every day from START to END and write one row per unit per day."""
     req = _request(areas, cases, counts, metrics, rules, unit, start, end, data_through, data_end, lang,
                    area_groups, holidays)
+    req.state = None if state is None else StateDir(state)
 
     def grade() -> Summary:
         with render.progress_bar("grading units") as advance:

@@ -1,0 +1,40 @@
+"""``epizone assess --state DIR``: checkpoints kept between invocations, and what each run says it did."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow.csv as pacsv
+from typer.testing import CliRunner
+
+from epizone.cli import app
+
+runner = CliRunner()
+CASES = ["c1,2020-02-01,350102001,confirmed,k1", "c2,2020-02-02,350102002,asymptomatic,k1",
+         "c3,2020-02-03,350102,confirmed,k2", "c4,2020-02-05,350102,confirmed,k2", "c5,2020-02-08,350102,confirmed,"]
+
+
+def assess(files, out: Path, end: str, *extra: str):  # noqa: ANN001
+    args = ["assess", "--areas", str(files.areas()), "--cases", str(files.root / "cases.csv"), "--start", "2020-02-01",
+            "--end", end, "--data-through", "lag:1", "--out", str(out), *extra]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    return result.output, pacsv.read_csv(out).to_pylist()
+
+
+def test_state_continues_replays_after_a_correction_and_equals_a_full_run(files):
+    state = str(files.root / "state")
+    files.cases(*CASES[:3])
+    said, rows = assess(files, files.root / "a.csv", "2020-02-04", "--state", state)
+    assert "full replay" in said and "no checkpoint" in said
+    files.cases(*CASES)
+    said, rows = assess(files, files.root / "b.csv", "2020-02-10", "--state", state)
+    assert "continued from 2020-02-04" in said
+    assert {r["date"].isoformat() for r in rows} == {f"2020-02-{d:02d}" for d in range(5, 11)}
+    _, full = assess(files, files.root / "full.csv", "2020-02-10")
+    assert rows == [r for r in full if r["date"].isoformat() >= "2020-02-05"]
+    files.cases(*CASES[:3], "c4,2020-02-06,350102,confirmed,k2", CASES[4])  # a correction dated the 5th
+    said, rows = assess(files, files.root / "c.csv", "2020-02-11", "--state", state)
+    assert "replayed from 2020-02-05: inputs changed on 2020-02-05" in " ".join(said.split())
+    _, full = assess(files, files.root / "full.csv", "2020-02-11")
+    assert rows == [r for r in full if r["date"].isoformat() >= "2020-02-05"]
