@@ -1,6 +1,6 @@
 """Where one `assess` run spends its time: prepare (read, validate, aggregate), kernel + build, write.
 
-    python benchmarks/phases.py [--work benchmarks/work/full] [--unit township] [--repeats 3]
+    python benchmarks/phases.py [--work benchmarks/work/full] [--unit township] [--repeats 3] [--output periods]
 
 Each repeat runs in this process after a warm-up, so the figures are lower than a fresh process's;
 use run_assess.py for end-to-end numbers.
@@ -14,7 +14,7 @@ import statistics
 import time
 from pathlib import Path
 
-from epizone.engine.run import ahead
+from epizone.engine.run import OUTPUTS, ahead
 from epizone.io.write import write_batches
 from epizone.services import assess
 
@@ -26,6 +26,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=HERE / "work" / "full")
     parser.add_argument("--unit", default="township")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--output", choices=OUTPUTS, default="dense")
     args = parser.parse_args()
     req = assess.Request(areas=args.work / "areas.csv", cases=args.work / "cases.parquet", unit=args.unit,
                          start=dt.date(2020, 1, 1), end=dt.date(2022, 12, 31))
@@ -35,13 +36,13 @@ def main() -> None:
         began = time.perf_counter()
         prepared = assess.prepare(req)
         mid = time.perf_counter()
-        batches = list(assess._counted(prepared, None))
+        batches = list(assess._counted(prepared, None, args.output))
         built = time.perf_counter()
         write_batches(out, batches[0].schema, iter(batches))
         done = time.perf_counter()
         prepared = assess.prepare(req)
         again = time.perf_counter()
-        stream = ahead(assess._counted(prepared, None))
+        stream = ahead(assess._counted(prepared, None, args.output))
         first = next(stream)
         write_batches(out, first.schema, assess._chain(first, stream))
         piped = time.perf_counter()

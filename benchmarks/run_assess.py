@@ -6,7 +6,8 @@ For each unit (county, township) over the full range with Parquet output, times 
   * the pandas baseline (benchmarks/baseline_pandas.py), --baseline-repeats times;
 and, at township unit, epizone on the same cases with report_date as text instead of date32.
 Each measurement is the wall time of the whole child process (interpreter start included) and its
-peak RSS (ru_maxrss from wait4, as /usr/bin/time -v reports; psutil polling every 20 ms as a cross-check).
+peak RSS (ru_maxrss from wait4, as /usr/bin/time -v reports; psutil polling every 20 ms as a cross-check
+when psutil is installed).
 Medians are reported. The outputs of epizone and the baseline are then compared row by row, on the
 full input and on a small one.
 
@@ -28,9 +29,13 @@ import statistics
 import subprocess
 import sys
 import time
+from importlib import metadata
 from pathlib import Path
 
-import psutil
+try:
+    import psutil
+except ImportError:  # optional: only the sampled cross-check of peak RSS and two machine facts need it
+    psutil = None
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -61,14 +66,14 @@ def measure(cmd: list[str], label: str) -> dict:
     """Run ``cmd`` as a child; return wall seconds, peak RSS and its last stdout line."""
     began = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, text=True)
-    ps = psutil.Process(proc.pid)
+    ps = psutil.Process(proc.pid) if psutil else None
     sampled = 0
     while True:
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
         if pid:
             break
         try:
-            sampled = max(sampled, ps.memory_info().rss)
+            sampled = max(sampled, ps.memory_info().rss) if ps else 0
         except psutil.Error:
             pass
         time.sleep(0.02)
@@ -112,11 +117,14 @@ def cli_command() -> tuple[list[str] | None, str]:
     return [str(exe), "assess"], "ok"
 
 
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
 def machine() -> dict:
-    import duckdb
-    import numpy
-    import pandas
-    import pyarrow
     cpu = ""
     try:
         cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
@@ -129,10 +137,12 @@ def machine() -> dict:
                                     cwd=ROOT).stdout.strip())
     except OSError:
         commit, dirty = "", False
-    return {"cpu": cpu, "logical_cores": os.cpu_count(), "physical_cores": psutil.cpu_count(logical=False),
-            "ram_gb": round(psutil.virtual_memory().total / 2**30, 1), "os": platform.platform(),
-            "python": platform.python_version(), "numpy": numpy.__version__, "pyarrow": pyarrow.__version__,
-            "duckdb": duckdb.__version__, "pandas": pandas.__version__,
+    ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return {"cpu": cpu, "logical_cores": os.cpu_count(),
+            "physical_cores": psutil.cpu_count(logical=False) if psutil else None,
+            "ram_gb": round(ram / 2**30, 1), "os": platform.platform(),
+            "python": platform.python_version(),
+            **{package: _version(package) for package in ("numpy", "pyarrow", "duckdb", "pandas")},
             "epizone_commit": commit + ("+dirty-src" if dirty else ""),
             "load_avg_at_start": [round(x, 2) for x in os.getloadavg()]}
 

@@ -104,3 +104,27 @@ def test_console_script_is_installed(files):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert out.read_text(encoding="utf-8").count("\n") == 1 + 2 * 3
+
+
+def test_assess_writes_level_periods_that_cover_the_dense_days(files):
+    dense, periods = files.root / "days.csv", files.root / "periods.csv"
+    assert run_assess(files, dense).exit_code == 0
+    result = run_assess(files, periods, "--output", "periods")
+    assert result.exit_code == 0, result.output
+    days = pacsv.read_csv(dense).to_pylist()
+    spans = pacsv.read_csv(periods).to_pylist()
+    assert list(spans[0])[:4] == ["area_code", "area_name", "start", "end"] and "date" not in spans[0]
+    assert len(spans) < len(days)
+    expanded = {}
+    for span in spans:
+        day = span["start"]
+        while day <= span["end"]:
+            expanded[(span["area_code"], day)] = span["level"]
+            day = day.fromordinal(day.toordinal() + 1)
+    assert expanded == {(row["area_code"], row["date"]): row["level"] for row in days}
+
+
+def test_assess_refuses_an_unknown_output(files):
+    out = files.root / "levels.csv"
+    result = run_assess(files, out, "--output", "weekly")
+    assert result.exit_code == 2 and not out.exists()

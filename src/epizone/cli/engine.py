@@ -7,6 +7,7 @@ Bad options are usage errors (exit 2, with the usage line); bad inputs are liste
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -17,6 +18,7 @@ from epizone.cli import render
 from epizone.cli.common import BadOption, LangOpt, attempt, day
 from epizone.domain.rules import builtin_ids, load_rule_set
 from epizone.domain.cutoff import DataThrough
+from epizone.engine.run import OUTPUTS
 from epizone.services.assess import Request, Summary, assess_to_file
 from epizone.services.conformance import conformance as check_conformance
 from epizone.services.demo import run_demo
@@ -28,6 +30,7 @@ app = typer.Typer()
 rules_app = typer.Typer(no_args_is_help=True, help="The built-in rule sets.")
 
 INPUTS = "the inputs"
+Output = enum.Enum("Output", {name: name for name in OUTPUTS}, type=str)  # --output dense|periods
 
 AreasOpt = Annotated[Path, typer.Option("--areas", help="Areas CSV/Parquet: code,name,parent_code,kind,population")]
 CasesOpt = Annotated[Optional[Path], typer.Option("--cases", help="Case line list CSV/Parquet")]
@@ -83,18 +86,21 @@ def assess(
     data_through: ThroughOpt = "lag:0",
     data_end: DataEndOpt = None,
     lang: LangOpt = "en",
+    output: Annotated[Output, typer.Option("--output",
+                                           help="dense: one row per unit per day; periods: one row per unit per "
+                                             "period of constant level (start, end inclusive)")] = Output.dense,
     state: Annotated[Optional[Path], typer.Option(
         "--state", help="Folder of checkpoints: continue from the newest valid one and keep one at --end "
                         "(the output then holds the days graded from the checkpoint on)")] = None,
 ) -> None:
-    """Grade every unit for every day from START to END and write one row per unit per day."""
+    """Grade every unit for every day from START to END and write one row per unit per day (or per period)."""
     req = _request(areas, cases, counts, metrics, rules, unit, start, end, data_through, data_end, lang,
                    area_groups, holidays)
     req.state = None if state is None else StateDir(state)
 
     def grade() -> Summary:
         with render.progress_bar("grading units") as advance:
-            return assess_to_file(req, out, progress=advance)
+            return assess_to_file(req, out, progress=advance, output=output.value)
     render.print_summary(attempt(grade, "no output file was written", INPUTS), out)
 
 

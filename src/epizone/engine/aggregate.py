@@ -154,10 +154,12 @@ def _unassigned_metrics(metrics: MetricArrays | None) -> list[Unassigned]:
 
 
 def _series(records: _Records, first: int, last: int) -> dict[str, Series]:
-    """Sum weights per (series, unit, day) by sorting one composite key per record."""
+    """Sum weights per (series, unit, day) by sorting one composite key per record (32-bit when it fits)."""
     assigned = (records.unit >= 0) & (records.weight > 0)
     span = last - first + 1
-    key = ((records.series[assigned].astype(np.int64) * (1 << 31) + records.unit[assigned]) * span
+    units = int(records.unit.max()) + 1 if records.unit.size else 1
+    dtype = np.int32 if len(SERIES) * units * span <= np.iinfo(np.int32).max else np.int64
+    key = ((records.series[assigned].astype(dtype) * units + records.unit[assigned]) * span
            + (records.day[assigned] - first))
     weights = records.weight[assigned]
     if weights.size and bool(np.all(weights == 1)):
@@ -165,8 +167,8 @@ def _series(records: _Records, first: int, last: int) -> dict[str, Series]:
     else:
         keys, inverse = np.unique(key, return_inverse=True)
         totals = np.bincount(inverse, weights=weights, minlength=keys.size).astype(np.int64)
-    series = keys // (span * (1 << 31))
-    unit = (keys // span) % (1 << 31)
+    series = keys // (span * units)
+    unit = (keys // span) % units
     day = keys % span + first
     return {name: Series(unit[series == i].astype(np.int32), day[series == i].astype(np.int32),
                          totals[series == i].astype(np.int64))

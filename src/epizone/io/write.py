@@ -47,8 +47,8 @@ def write_batches(path: str | Path, schema: pa.Schema, batches: Iterable[pa.Reco
     with _atomic(path) as tmp:
         if fmt == "parquet":
             dictionaries = [f.name for f in schema if pa.types.is_dictionary(f.type)]
-            # statistics only where readers filter (area, date): they let a reader skip row groups
-            stats = [name for name in ("area_code", "date") if name in schema.names]
+            # statistics only where readers filter (area, date or period start): they let a reader skip row groups
+            stats = [name for name in ("area_code", "date", "start") if name in schema.names]
             with pq.ParquetWriter(tmp, schema, compression="zstd", compression_level=1, use_dictionary=dictionaries,
                                   write_statistics=stats, write_batch_size=1 << 16) as writer:
                 for batch in batches:  # one row group per batch: one small dictionary page per chunk

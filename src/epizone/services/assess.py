@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +19,8 @@ from epizone.domain.rules import RuleSet, load_rule_set
 from epizone.engine.aggregate import Aggregates, Unassigned, aggregate, unassigned_rows
 from epizone.engine.carry import Carry
 from epizone.engine.compile import Kernel
-from epizone.engine.run import CHUNK_CELLS, Plan, ahead, continue_plan, keep_from, make_plan, run
+from epizone.engine.plan import CHUNK_CELLS, Plan, continue_plan, keep_from, make_plan
+from epizone.engine.run import ahead, check_output, run
 from epizone.io.areas import read_areas
 from epizone.io.groups import read_groups
 from epizone.io.holidays import EVERY_UNIT, read_holidays
@@ -192,12 +192,19 @@ def _resumed(req: Request, rules: RuleSet, hierarchy: Hierarchy, unit: str, unit
     return Prepared(hierarchy, rules, unit, units, agg, kernel, plan, summary, req.lang, keeping)
 
 
-def assess_to_file(req: Request, out: Path, progress: Callable[[int, int], None] | None = None) -> Summary:
-    """Grade and write ``out`` (.csv, .parquet or .json); nothing is written when the inputs are bad."""
+
+def assess_to_file(req: Request, out: Path, progress: Callable[[int, int], None] | None = None,
+                   output: str = "dense") -> Summary:
+    """Grade and write ``out`` (.csv, .parquet or .json); nothing is written when the inputs are bad.
+
+    ``output``: ``dense``, one row per unit and day; or ``periods``, one row per unit and run of days at
+    the same level (``start``, inclusive ``end``; the other columns as of the first day).
+    """
     began = time.perf_counter()
     output_format(out)
+    check_output(output)
     prepared = prepare(req)
-    batches = ahead(_counted(prepared, progress))
+    batches = ahead(_counted(prepared, progress, output))
     first = next(batches)
     summary = prepared.summary
     summary.rows = write_batches(out, first.schema, _chain(first, batches))
@@ -205,31 +212,32 @@ def assess_to_file(req: Request, out: Path, progress: Callable[[int, int], None]
     return summary
 
 
-def assess_table(req: Request) -> tuple[pa.Table, Summary]:
-    """Grade in memory and return one Arrow table (for the Python API and tests)."""
+def assess_table(req: Request, output: str = "dense") -> tuple[pa.Table, Summary]:
+    """Grade in memory and return one Arrow table (for the Python API and tests); ``output`` as above."""
     began = time.perf_counter()
+    check_output(output)
     prepared = prepare(req)
-    table = pa.Table.from_batches(list(_counted(prepared, None)))
+    table = pa.Table.from_batches(list(_counted(prepared, None, output)))
     prepared.summary.rows = table.num_rows
     prepared.summary.seconds = time.perf_counter() - began
     return table, prepared.summary
 
 
-def _counted(prepared: Prepared, progress: Callable[[int, int], None] | None) -> Iterator[pa.RecordBatch]:
+def _counted(prepared: Prepared, progress: Callable[[int, int], None] | None,
+             output: str = "dense") -> Iterator[pa.RecordBatch]:
+    """The output batches, keeping the summary's unit-days and last-day units per level up to date."""
     summary, levels = prepared.summary, prepared.kernel.level_ids
-    by_level: Counter[str] = Counter()
-    last: Counter[str] = Counter()
+    by_level = np.zeros(len(levels), dtype=np.int64)
+    last = np.zeros(len(levels), dtype=np.int64)
     kept: list[Carry] | None = None if prepared.keeping is None else []
-    for chunk, batch in run(prepared.kernel, prepared.agg, prepared.plan, prepared.lang, kept):
-        codes = batch.column("level").indices.to_numpy()
-        by_level.update({level: int(np.count_nonzero(codes == i)) for i, level in enumerate(levels)})
-        tail = codes.reshape(chunk.size, -1)[:, -1]  # batches hold the shown days only
-        last.update({level: int(np.count_nonzero(tail == i)) for i, level in enumerate(levels)})
-        summary.unit_days_by_level = {lvl: by_level[lvl] for lvl in levels if by_level[lvl]}
-        summary.last_day_by_level = {lvl: last[lvl] for lvl in levels if last[lvl]}
+    for graded in run(prepared.kernel, prepared.agg, prepared.plan, prepared.lang, output, kept):
+        by_level += graded.unit_days
+        last += graded.last_day
+        summary.unit_days_by_level = {level: int(n) for level, n in zip(levels, by_level) if n}
+        summary.last_day_by_level = {level: int(n) for level, n in zip(levels, last) if n}
         if progress:
-            progress(chunk.end_unit, len(prepared.units))
-        yield batch
+            progress(graded.chunk.end_unit, len(prepared.units))
+        yield graded.batch
     if prepared.keeping is not None:
         prepared.keeping.save(prepared.rules, kept)
 
