@@ -49,9 +49,10 @@ class Checkpoint:
     clusters: OpenClusters = field(default_factory=OpenClusters.none)
     digests: dict[str, np.ndarray] = field(default_factory=dict)  # per input: 2 x n (date, digest), dates <= cutoff
 
-    def changed_from(self, digests: dict[str, np.ndarray]) -> int | None:
-        """The earliest date up to the cutoff whose rows differ from ``digests`` (None: none differs)."""
-        found = [_first_difference(self.digests.get(name), digests.get(name), self.cutoff)
+    def changed_from(self, digests: dict[str, np.ndarray], since: int | None = None) -> int | None:
+        """The earliest date up to the cutoff (and from ``since``) whose rows differ from ``digests``
+        (None: none differs)."""
+        found = [_first_difference(self.digests.get(name), digests.get(name), self.cutoff, since)
                  for name in set(self.digests) | set(digests)]
         found = [d for d in found if d is not None]
         return min(found) if found else None
@@ -92,10 +93,20 @@ class Checkpoint:
                        {k: data[f"digest.{k}"] for k in h["digests"]})
 
 
-def _first_difference(old: np.ndarray | None, new: np.ndarray | None, through: int) -> int | None:
-    """The earliest date <= ``through`` whose digest differs between two (date, digest) tables."""
+def merged(old: dict[str, np.ndarray], new: dict[str, np.ndarray], since: int) -> dict[str, np.ndarray]:
+    """Digests of the dates before ``since`` from ``old``, from ``since`` on from ``new``."""
     empty = np.zeros((2, 0), dtype=np.int64)
-    old, new = (empty if x is None else x[:, x[0] <= through] for x in (old, new))
+    return {name: np.hstack([old.get(name, empty)[:, old.get(name, empty)[0] < since],
+                             new.get(name, empty)[:, new.get(name, empty)[0] >= since]])
+            for name in set(old) | set(new)}
+
+
+def _first_difference(old: np.ndarray | None, new: np.ndarray | None, through: int,
+                      since: int | None = None) -> int | None:
+    """The earliest date <= ``through`` (and >= ``since``) whose digest differs between two (date, digest) tables."""
+    empty = np.zeros((2, 0), dtype=np.int64)
+    low = np.iinfo(np.int64).min if since is None else since
+    old, new = (empty if x is None else x[:, (x[0] <= through) & (x[0] >= low)] for x in (old, new))
     dates = np.union1d(old[0], new[0])
     if dates.size == 0:
         return None

@@ -18,6 +18,7 @@ from epizone.domain.problems import InputError, Problem
 from epizone.domain.rules import RuleSet, load_rule_set
 from epizone.engine.aggregate import Aggregates, Unassigned, aggregate, unassigned_rows
 from epizone.engine.carry import Carry
+from epizone.engine.checkpoint import merged
 from epizone.engine.compile import Kernel
 from epizone.engine.plan import CHUNK_CELLS, Plan, continue_plan, keep_from, make_plan
 from epizone.engine.run import ahead, check_output, run
@@ -56,6 +57,8 @@ class Request:
     validated: bool = False
     state: StateDir | None = None  # checkpoints to continue from and to keep (``--state``)
     full: bool = False             # with ``state``: replay fully all the same, then keep a checkpoint
+    rows_from: dt.date | None = None  # with ``state``: the inputs hold the rows dated from this day only, the
+                                      # earlier ones are unchanged since the checkpoints (the store knows)
 
 
 @dataclass
@@ -168,8 +171,13 @@ def _resumed(req: Request, rules: RuleSet, hierarchy: Hierarchy, unit: str, unit
     key = resuming.key_of(rules, unit, units, req.data_through, holidays)
     ids = resuming.cluster_ids(cases_table if inputs.cases is not None else None)
     digests = inputs.digests(ids)
-    choice = req.state.choose(key, digests, covered, day_number(end), req.full)
+    rows_from = None if req.rows_from is None else day_number(req.rows_from)
+    choice = req.state.choose(key, digests, covered, day_number(end), req.full, rows_from)
     kernel = Kernel(rules)
+    if choice.checkpoint is None and rows_from is not None:
+        raise ValueError(f"no checkpoint fits rows dated from {req.rows_from} ({choice.note}): give every row")
+    if choice.checkpoint is not None and rows_from is not None:
+        digests = merged(choice.checkpoint.digests, digests, rows_from)
     if choice.checkpoint is None:
         agg = aggregate(rules, inputs.cases, inputs.counts, inputs.metrics)
         plan = make_plan(agg, units, day_number(start), day_number(end), req.data_through,

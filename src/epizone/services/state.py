@@ -43,8 +43,13 @@ class StateDir:
             return []
         return sorted(self.folder.glob(f"{key[:16]}-*.npz"))
 
-    def choose(self, key: str, digests: dict, covered: int | None, end: int, full: bool = False) -> Choice:
-        """The newest checkpoint before ``end`` still valid for these inputs; a note of the choice."""
+    def choose(self, key: str, digests: dict, covered: int | None, end: int, full: bool = False,
+               rows_from: int | None = None) -> Choice:
+        """The newest checkpoint before ``end`` still valid for these inputs; a note of the choice.
+
+        ``rows_from``: the inputs hold only the rows dated from this day, those before are unchanged (the
+        caller knows): only a checkpoint whose grid starts at or after it can be used, and only the
+        digests from it are compared."""
         if full:
             return Choice(None, "full replay: asked for (--full)")
         found = [c for c in (self._load(p) for p in self._paths(key)) if c is not None and c.key == key]
@@ -52,9 +57,9 @@ class StateDir:
             return Choice(None, "full replay: no checkpoint for this rule set, unit, cutoff and holidays")
         changed = None
         for checkpoint in sorted(found, key=lambda c: c.day, reverse=True):
-            if checkpoint.day >= end:
+            if checkpoint.day >= end or (rows_from is not None and checkpoint.carry.since < rows_from):
                 continue
-            differ = checkpoint.changed_from(digests)
+            differ = checkpoint.changed_from(digests, rows_from)
             if differ is not None:
                 changed = differ if changed is None else min(changed, differ)
                 continue
