@@ -38,3 +38,30 @@ def test_state_continues_replays_after_a_correction_and_equals_a_full_run(files)
     assert "replayed from 2020-02-05: inputs changed on 2020-02-05" in " ".join(said.split())
     _, full = assess(files, files.root / "full.csv", "2020-02-11")
     assert rows == [r for r in full if r["date"].isoformat() >= "2020-02-05"]
+
+
+def test_rows_from_a_checkpoints_grid_give_the_same_day_as_every_row(files):
+    import datetime as dt
+
+    import pyarrow.csv as csv
+
+    from epizone.domain.cutoff import DataThrough
+    from epizone.engine.checkpoint import Checkpoint
+    from epizone.services.assess import Request, assess_table
+    from epizone.services.state import StateDir
+
+    state = StateDir(files.root / "state")
+    cases = csv.read_csv(files.cases(*CASES), convert_options=csv.ConvertOptions(strings_can_be_null=False,
+                                                                                    column_types={"report_date": "string"}))
+    common = dict(areas=files.areas(), data_through=DataThrough(lag=1), start=dt.date(2020, 2, 1),
+                  data_end=dt.date(2020, 2, 28))
+    assess_table(Request(cases=cases, end=dt.date(2020, 2, 20), state=state, **common))
+    since = Checkpoint.load(next((files.root / "state").glob("*.npz"))).carry.since
+    first = dt.date(1970, 1, 1) + dt.timedelta(days=since)
+    recent = cases.filter([d >= first.isoformat() for d in cases.column("report_date").to_pylist()])
+    assert 0 < recent.num_rows < cases.num_rows
+    step, summary = assess_table(Request(cases=recent, end=dt.date(2020, 2, 25), rows_from=first, state=state,
+                                         **common))
+    assert summary.state == "continued from 2020-02-20"
+    full, _ = assess_table(Request(cases=cases, end=dt.date(2020, 2, 25), **common))
+    assert step.to_pylist() == [r for r in full.to_pylist() if r["date"] >= dt.date(2020, 2, 21)]
