@@ -65,3 +65,25 @@ def test_rows_from_a_checkpoints_grid_give_the_same_day_as_every_row(files):
     assert summary.state == "continued from 2020-02-20"
     full, _ = assess_table(Request(cases=cases, end=dt.date(2020, 2, 25), **common))
     assert step.to_pylist() == [r for r in full.to_pylist() if r["date"] >= dt.date(2020, 2, 21)]
+
+
+def test_full_replays_all_the_same_and_needs_state(files):
+    files.cases(*CASES)
+    state = str(files.root / "state")
+    assess(files, files.root / "a.csv", "2020-02-04", "--state", state)
+    said, _ = assess(files, files.root / "b.csv", "2020-02-06", "--state", state, "--full")
+    assert "full replay: asked for (--full)" in said
+    result = runner.invoke(app, ["assess", "--areas", str(files.areas()), "--cases", str(files.root / "cases.csv"),
+                                 "--start", "2020-02-01", "--end", "2020-02-06", "--out", str(files.root / "c.csv"),
+                                 "--full"])
+    assert result.exit_code == 2 and "--full goes with --state" in result.output
+
+
+def test_a_checkpoint_file_that_cannot_be_read_is_ignored(files):
+    files.cases(*CASES)
+    state = files.root / "state"
+    assess(files, files.root / "a.csv", "2020-02-04", "--state", str(state))
+    for path in state.glob("*.npz"):
+        path.write_bytes(b"not a checkpoint")
+    said, _ = assess(files, files.root / "b.csv", "2020-02-06", "--state", str(state))
+    assert "full replay" in said

@@ -92,11 +92,15 @@ def assess(
     state: Annotated[Optional[Path], typer.Option(
         "--state", help="Folder of checkpoints: continue from the newest valid one and keep one at --end "
                         "(the output then holds the days graded from the checkpoint on)")] = None,
+    full: Annotated[bool, typer.Option("--full", help="With --state: replay fully all the same, then keep a "
+                                                      "checkpoint")] = False,
 ) -> None:
     """Grade every unit for every day from START to END and write one row per unit per day (or per period)."""
     req = _request(areas, cases, counts, metrics, rules, unit, start, end, data_through, data_end, lang,
                    area_groups, holidays)
-    req.state = None if state is None else StateDir(state)
+    if full and state is None:
+        raise typer.BadParameter("--full goes with --state", param_hint="--full")
+    req.state, req.full = (None if state is None else StateDir(state)), full
 
     def grade() -> Summary:
         with render.progress_bar("grading units") as advance:

@@ -9,6 +9,7 @@ correction to a recent date replays from a checkpoint before it rather than from
 from __future__ import annotations
 
 import hashlib
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,5 +85,5 @@ class StateDir:
         """A checkpoint, or None when the file cannot be read (it is then ignored and replaced in time)."""
         try:
             return Checkpoint.load(path)
-        except (OSError, ValueError, KeyError):
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile):
             return None
