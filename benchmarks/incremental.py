@@ -74,8 +74,8 @@ else:
 seconds = time.perf_counter() - began
 began = time.perf_counter()
 read_areas(Path(areas))
-print(json.dumps({"seconds": seconds, "read_s": read, "areas_s": time.perf_counter() - began, "rows": s.rows, "state": s.state,
-                  "levels": s.last_day_by_level}))
+print(json.dumps({"seconds": seconds, "read_s": read, "areas_s": time.perf_counter() - began, "rows": s.rows,
+                  "state": s.state, "levels": s.last_day_by_level}))
 """
 MODES = ["files-full", "files-state", "rows-full", "rows-state"]
 
@@ -86,7 +86,6 @@ def checkpoint(folder: Path, work: Path, rows: bool) -> tuple[Path, int]:
     from epizone.domain.cutoff import DataThrough
     from epizone.engine.checkpoint import Checkpoint
     from epizone.services.assess import Request, assess_table
-
     from epizone.services.state import StateDir
 
     state = work / ("state-rows" if rows else "state-files")

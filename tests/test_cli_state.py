@@ -51,8 +51,8 @@ def test_rows_from_a_checkpoints_grid_give_the_same_day_as_every_row(files):
     from epizone.services.state import StateDir
 
     state = StateDir(files.root / "state")
-    cases = csv.read_csv(files.cases(*CASES), convert_options=csv.ConvertOptions(strings_can_be_null=False,
-                                                                                    column_types={"report_date": "string"}))
+    options = csv.ConvertOptions(strings_can_be_null=False, column_types={"report_date": "string"})
+    cases = csv.read_csv(files.cases(*CASES), convert_options=options)
     common = dict(areas=files.areas(), data_through=DataThrough(lag=1), start=dt.date(2020, 2, 1),
                   data_end=dt.date(2020, 2, 28))
     assess_table(Request(cases=cases, end=dt.date(2020, 2, 20), state=state, **common))

@@ -288,7 +288,8 @@ class _Running:
         dtype = np.int16 if grid.shape[1] < np.iinfo(np.int16).max else np.int32
         index = np.maximum.accumulate(np.where(grid > 0, np.arange(grid.shape[1], dtype=dtype), dtype(NEVER)), axis=1)
         last = at(index, positions).astype(np.int32)
-        before = np.full(self.chunk.size, NO_DAY, np.int32) if self.carry is None else self.carry.last_of(key, self.rows)
+        before = (np.full(self.chunk.size, NO_DAY, np.int32) if self.carry is None
+                  else self.carry.last_of(key, self.rows))
         earlier = np.where(before[:, None] == NO_DAY, NEVER, positions + self.chunk.grid_start - before[:, None])
         if self.out is not None:
             column = self.keep - 1 - self.chunk.grid_start
