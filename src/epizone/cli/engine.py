@@ -24,6 +24,7 @@ from epizone.services.conformance import conformance as check_conformance
 from epizone.services.demo import run_demo
 from epizone.services.explain import explain as explain_one
 from epizone.services.ruledocs import render_markdown
+from epizone.services.state import StateDir
 
 app = typer.Typer()
 rules_app = typer.Typer(no_args_is_help=True, help="The built-in rule sets.")
@@ -88,10 +89,18 @@ def assess(
     output: Annotated[Output, typer.Option("--output",
                                            help="dense: one row per unit per day; periods: one row per unit per "
                                              "period of constant level (start, end inclusive)")] = Output.dense,
+    state: Annotated[Optional[Path], typer.Option(
+        "--state", help="Folder of checkpoints: continue from the newest valid one and keep one at --end "
+                        "(the output then holds the days graded from the checkpoint on)")] = None,
+    full: Annotated[bool, typer.Option("--full", help="With --state: replay fully all the same, then keep a "
+                                                      "checkpoint")] = False,
 ) -> None:
     """Grade every unit for every day from START to END and write one row per unit per day (or per period)."""
     req = _request(areas, cases, counts, metrics, rules, unit, start, end, data_through, data_end, lang,
                    area_groups, holidays)
+    if full and state is None:
+        raise typer.BadParameter("--full goes with --state", param_hint="--full")
+    req.state, req.full = (None if state is None else StateDir(state)), full
 
     def grade() -> Summary:
         with render.progress_bar("grading units") as advance:

@@ -51,6 +51,8 @@ def print_summary(summary: Summary, path: Path) -> None:
                   ", ".join(f"{_level(k)} {v:,}" for k, v in summary.last_day_by_level.items()))
     table.add_row("unit-days by level", ", ".join(f"{_level(k)} {v:,}" for k, v in summary.unit_days_by_level.items()))
     table.add_row("unassigned cases", f"{summary.unassigned_cases:,}")
+    if summary.state:
+        table.add_row("checkpoint", summary.state)
     table.add_row("seconds", f"{summary.seconds:.2f}")
     _say(table)
     print_unassigned(summary)

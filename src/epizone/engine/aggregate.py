@@ -96,21 +96,39 @@ class _Records:
 
 
 def aggregate(rules: RuleSet, cases: CaseArrays | None, counts: CountArrays | None,
-              metrics: MetricArrays | None = None) -> Aggregates:
+              metrics: MetricArrays | None = None, cluster_cases: CaseArrays | None = None) -> Aggregates:
+    """``cluster_cases``: the case rows line-list clusters are found in, when not ``cases`` (a continuation
+    adds the rows of clusters still open before its grid, see ``engine.clusters``)."""
     records = _Records.join(cases, counts)
     days = records.day if metrics is None else np.concatenate([records.day, metrics.day])
     first = int(days.min()) if days.size else None
     last = int(days.max()) if days.size else None
+    if cluster_cases is None:
+        cluster_cases, low, high = cases, first or 0, last or 0
+    else:
+        low, high = _span(cluster_cases.day, first, last)
     clusters = {name: ind for name, ind in rules.indicators.items() if isinstance(ind, ClusterWindow)}
     with ThreadPoolExecutor(max_workers=1) as pool:  # NumPy sorts release the GIL: two at once
-        intervals = {name: pool.submit(_cluster_intervals, cases, ind, first or 0, last or 0)
+        intervals = {name: pool.submit(_cluster_intervals, cluster_cases, ind, low, high)
                      for name, ind in clusters.items()}
         series = _series(records, first or 0, last or 0)
-        unassigned = _unassigned(cases, counts) + _unassigned_metrics(metrics)
-        reached = {name: _clusters_reached(cases, ind, first or 0, last or 0)
+        unassigned = unassigned_rows(cases, counts, metrics)
+        reached = {name: _clusters_reached(cluster_cases, ind, low, high)
                    for name, ind in rules.indicators.items() if isinstance(ind, ClusterCount)}
         return Aggregates(series, {name: job.result() for name, job in intervals.items()}, first, last,
                           unassigned, _metric_series(metrics), reached)
+
+
+def unassigned_rows(cases: CaseArrays | None, counts: CountArrays | None,
+                    metrics: MetricArrays | None) -> list[Unassigned]:
+    """Data recorded above (or outside) the unit kind, by area and series."""
+    return _unassigned(cases, counts) + _unassigned_metrics(metrics)
+
+
+def _span(days: np.ndarray, first: int | None, last: int | None) -> tuple[int, int]:
+    """The first and last of ``days`` and of the days ``first .. last`` (0, 0 when there is none)."""
+    known = [d for d in (first, last) if d is not None] + ([int(days.min()), int(days.max())] if days.size else [])
+    return (min(known), max(known)) if known else (0, 0)
 
 
 def _metric_series(metrics: MetricArrays | None) -> dict[str, Series]:

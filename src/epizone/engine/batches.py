@@ -80,7 +80,7 @@ class BatchBuilder:
         kind = cells.pick(result.event)
         rows = np.flatnonzero(kind)
         shown = self.plan.days[self.plan.shown]
-        texts = [self.kernel.event_text(int(k), int(self.plan.days[int(done)]), int(day))
+        texts = [self.kernel.event_text(int(k), int(self.plan.days[0]) + int(done), int(day))
                  for k, done, day in zip(kind[rows], cells.pick(result.completed)[rows],
                                          shown[cells.day_of(rows, result.event.shape[1])])]
         distinct = sorted(set(texts))

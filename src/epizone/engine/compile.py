@@ -16,6 +16,7 @@ from epizone.domain.rules import (NONE, UNKNOWN, ClusterCount, ClusterWindow, Cu
                                   WindowSum)
 from epizone.engine import transitions
 from epizone.engine.aggregate import CLUSTERS, Aggregates
+from epizone.engine.carry import NO_DAY, Carry
 
 NO_DATA_CODE = "unknown.no_data"
 INFECTIONS = "infections"  # confirmed + asymptomatic
@@ -45,13 +46,14 @@ class Result:
     clause: np.ndarray
     event: np.ndarray | None = None      # timed moves that took effect (see engine.transitions)
     completed: np.ndarray | None = None
+    carry: Carry | None = None           # the chunk's carry for a continuation, when asked for
 
     def shown(self, days: slice) -> "Result":
         if days.start == 0:
             return self
         cut = (lambda a: None if a is None else a[:, days])  # noqa: E731
         return Result({k: v[:, days] for k, v in self.indicators.items()}, self.level[:, days],
-                      self.clause[:, days], cut(self.event), cut(self.completed))
+                      self.clause[:, days], cut(self.event), cut(self.completed), self.carry)
 
 
 class Kernel:
@@ -83,39 +85,46 @@ class Kernel:
 
     def run(self, agg: Aggregates, chunk: Chunk, positions: np.ndarray, stale: np.ndarray,
             population: np.ndarray | None = None, days: np.ndarray | None = None,
-            holidays: np.ndarray | None = None) -> Result:
+            holidays: np.ndarray | None = None, carry: Carry | None = None, keep: int | None = None) -> Result:
         """``positions``: grid column of each assessed day's cutoff; ``stale``: cutoff beyond the data;
         ``population``: of the chunk's units (NaN where unknown), for per-100k indicators; ``days``: the
-        assessed day numbers; ``holidays``: public holidays of the chunk's units (units x days, bool)."""
+        assessed day numbers; ``holidays``: public holidays of the chunk's units (units x days, bool);
+        ``carry``: what the data before the grid and the days before ``days`` left (all units; None: nothing,
+        a full replay); ``keep``: also return the chunk's carry for days from ``days[-1] + 1``, whose grid
+        starts at data date ``keep``."""
+        running = _Running(chunk, carry, keep, int(days[-1]) + 1 if days is not None and days.size else 0)
         dense = {name: _densify(agg, name, chunk) for name in self._series if name != INFECTIONS}
         if INFECTIONS in self._series:
             dense[INFECTIONS] = _densify(agg, "confirmed", chunk) + _densify(agg, "asymptomatic", chunk)
-        cumulative = {name: np.cumsum(grid, axis=1, dtype=np.int32) for name, grid in dense.items()}
         people = population if population is not None else np.full(chunk.size, np.nan)
-        values = {name: self._indicator(ind, agg, chunk, dense, cumulative, positions, name, people)
+        values = {name: self._indicator(ind, agg, chunk, dense, running, positions, name, people)
                   for name, ind in self.rules.indicators.items()}
         conditions = self._nulls_as_nan(values)
         clause = self._first_clause(conditions, (chunk.size, positions.size))
         event = completed = None
         if self.rules.states:
             days = days if days is not None else np.arange(positions.size)
-            event, completed = self._moves(conditions, clause, days, holidays, (chunk.size, positions.size))
+            event, completed, machine = self._moves(conditions, clause, days, holidays, (chunk.size, positions.size),
+                                                    None if carry is None else carry.machine_of(running.rows))
+            if running.out is not None:
+                running.out.machine = machine
         if stale.any():
             clause[:, stale] = len(self.clause_codes) - 1
-        return Result(values, self._clause_level[clause], clause, event, completed)
+        return Result(values, self._clause_level[clause], clause, event, completed, running.out)
 
     def _moves(self, conditions: dict[str, np.ndarray], clause: np.ndarray, days: np.ndarray,
-               holidays: np.ndarray | None, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-        """Step the timed states; where a unit is in one, the state's level replaces the clause's."""
+               holidays: np.ndarray | None, shape: tuple[int, int], start: transitions.Machine | None
+               ) -> tuple[np.ndarray, np.ndarray, transitions.Machine]:
+        """Step the timed states from ``start``; where a unit is in one, the state's level replaces the clause's."""
         moves = self.rules.moves
         when = [np.broadcast_to(m.condition.evaluate(conditions, vector=True), shape) for m in moves]
         last = [None if m.last_condition is None else
                 np.broadcast_to(m.last_condition.evaluate(conditions, vector=True), shape) for m in moves]
         counted = [transitions.counted_days(days, m.calendar, holidays) for m in moves]
-        states = transitions.step(self.rules, when, last, counted)
+        states = transitions.step(self.rules, when, last, counted, start)
         timed = states.state > 0
         clause[timed] = len(self.rules.clauses) - 1 + states.state[timed]
-        return states.event, states.completed
+        return states.event, states.completed, states.machine
 
     def _nulls_as_nan(self, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Conditions see a null ``days_since`` as NaN, like every other unknown value."""
@@ -136,23 +145,22 @@ class Kernel:
             clause[held] = i
         return clause
 
-    def _indicator(self, ind, agg, chunk, dense, cumulative, positions, name, people):  # noqa: ANN001
+    def _indicator(self, ind, agg, chunk, dense, running, positions, name, people):  # noqa: ANN001
         if isinstance(ind, (Cumulative, DaysSince)) and ind.metric:
             grid = _metric_grid(agg, ind.metric, chunk)
             if isinstance(ind, DaysSince):
-                return _days_since(grid, positions)
-            return at(np.cumsum(grid, axis=1), positions)
+                return running.days_since(name, grid, positions)
+            return at(running.totals(name, grid), positions + 1)
         if isinstance(ind, ClusterCount):
-            reached = np.cumsum(_densify_series(agg.reached[name], chunk), axis=1, dtype=np.int32)
-            reported = np.cumsum(_densify(agg, CLUSTERS, chunk), axis=1, dtype=np.int32)
-            return at(reached + reported, positions)
+            grid = _densify_series(agg.reached[name], chunk) + _densify(agg, CLUSTERS, chunk)
+            return at(running.totals(name, grid), positions + 1)
         if isinstance(ind, Cumulative):
-            return at(cumulative[ind.series], positions)
+            return at(running.totals(f"series:{ind.series}", dense[ind.series]), positions + 1)
         if isinstance(ind, WindowSum):
-            total = _window(cumulative[ind.series], positions, ind.days)
+            total = _window(running.totals(f"series:{ind.series}", dense[ind.series]), positions, ind.days)
             return _rate(total, ind, people) if ind.is_rate else total
         if isinstance(ind, DaysSince):
-            return _days_since(dense[ind.series], positions)
+            return running.days_since(f"since:{ind.series}", dense[ind.series], positions)
         if isinstance(ind, ClusterWindow):
             return _cluster(agg, name, ind, chunk, positions)
         if isinstance(ind, Metric):
@@ -245,16 +253,49 @@ def _densify_series(series, chunk: Chunk) -> np.ndarray:  # noqa: ANN001
     return grid
 
 
-def _window(cumulative: np.ndarray, positions: np.ndarray, days: int) -> np.ndarray:
-    """Sum over the ``days`` data dates ending at each cutoff: cum(c) - cum(c - days)."""
-    return at(cumulative, positions) - at(cumulative, positions - days)
+def _window(totals: np.ndarray, positions: np.ndarray, days: int) -> np.ndarray:
+    """Sum over the ``days`` data dates ending at each cutoff: total(c) - total(c - days), on running totals
+    whose column 0 is the total before the grid."""
+    return at(totals, positions + 1) - at(totals, positions + 1 - days)
 
 
-def _days_since(grid: np.ndarray, positions: np.ndarray) -> np.ndarray:
-    dtype = np.int16 if grid.shape[1] < np.iinfo(np.int16).max else np.int32
-    index = np.where(grid > 0, np.arange(grid.shape[1], dtype=dtype), dtype(NEVER))
-    last = at(np.maximum.accumulate(index, axis=1), positions).astype(np.int32)
-    return np.where(last >= 0, positions.astype(np.int32) - last, NEVER)
+class _Running:
+    """A chunk's running totals and last days, continued from a carry and, when asked, kept for the next run.
+
+    Running totals have a leading column: the total of the data before the grid (the carry's base)."""
+
+    def __init__(self, chunk: Chunk, carry: Carry | None, keep: int | None, next_day: int):
+        self.chunk, self.carry = chunk, carry
+        self.rows = slice(chunk.first_unit, chunk.end_unit)
+        self.out = None if keep is None else Carry(keep, next_day)
+        self.keep = keep
+        self._totals: dict[str, np.ndarray] = {}
+
+    def totals(self, key: str, grid: np.ndarray) -> np.ndarray:
+        if key not in self._totals:
+            dtype = np.float64 if grid.dtype.kind == "f" else np.int32
+            totals = np.empty((grid.shape[0], grid.shape[1] + 1), dtype=dtype)
+            totals[:, 0] = 0 if self.carry is None else self.carry.base_of(key, self.rows, dtype)
+            totals[:, 1:] = grid
+            np.cumsum(totals, axis=1, out=totals)  # sequential: a float total adds up in the same order
+            self._totals[key] = totals
+            if self.out is not None:
+                self.out.base[key] = totals[:, max(0, self.keep - self.chunk.grid_start)].copy()
+        return self._totals[key]
+
+    def days_since(self, key: str, grid: np.ndarray, positions: np.ndarray) -> np.ndarray:
+        """Days from the last day with something (> 0) up to each cutoff; NEVER when there is none."""
+        dtype = np.int16 if grid.shape[1] < np.iinfo(np.int16).max else np.int32
+        index = np.maximum.accumulate(np.where(grid > 0, np.arange(grid.shape[1], dtype=dtype), dtype(NEVER)), axis=1)
+        last = at(index, positions).astype(np.int32)
+        before = (np.full(self.chunk.size, NO_DAY, np.int32) if self.carry is None
+                  else self.carry.last_of(key, self.rows))
+        earlier = np.where(before[:, None] == NO_DAY, NEVER, positions + self.chunk.grid_start - before[:, None])
+        if self.out is not None:
+            column = self.keep - 1 - self.chunk.grid_start
+            inside = index[:, column].astype(np.int32) if column >= 0 else np.full(self.chunk.size, NEVER, np.int32)
+            self.out.last[key] = np.where(inside >= 0, self.chunk.grid_start + inside, before).astype(np.int32)
+        return np.where(last >= 0, positions.astype(np.int32) - last, earlier).astype(np.int32)
 
 
 def _cluster(agg: Aggregates, name: str, ind: ClusterWindow, chunk: Chunk, positions: np.ndarray) -> np.ndarray:
@@ -274,7 +315,8 @@ def _cluster(agg: Aggregates, name: str, ind: ClusterWindow, chunk: Chunk, posit
     counted = agg.series[CLUSTERS]
     rows = counted.rows_for(chunk.first_unit, chunk.end_unit)
     if rows.stop > rows.start:
-        reported = np.cumsum(_densify(agg, CLUSTERS, chunk), axis=1, dtype=np.int32)
+        reported = np.zeros((chunk.size, chunk.days + 1), dtype=np.int32)
+        np.cumsum(_densify(agg, CLUSTERS, chunk), axis=1, out=reported[:, 1:])
         active = active | (_window(reported, positions, ind.days) > 0)
     return active
 

@@ -14,7 +14,8 @@ import numpy as np
 from epizone.domain.cutoff import DataThrough
 from epizone.domain.model import Area
 from epizone.engine.aggregate import Aggregates
-from epizone.engine.compile import Chunk
+from epizone.engine.carry import Carry, lookback
+from epizone.engine.compile import Chunk, Kernel
 
 CHUNK_CELLS = 1 << 22  # unit-days of grid per chunk
 
@@ -32,6 +33,8 @@ class Plan:
     chunk_units: int
     skip: int = 0           # leading days replayed only to know the timed state on the first day
     holidays: dict[int, np.ndarray] | None = None  # public holidays by unit index (-1: every unit), as day masks
+    carry: Carry | None = None  # what the data before the grid and the days before ``days`` left (None: nothing)
+    keep: int | None = None     # keep a carry for the days after the last, on a grid from this data date
 
     @property
     def shown(self) -> slice:
@@ -77,3 +80,24 @@ def make_plan(agg: Aggregates, units: list[Area], start: int, end: int, through:
     stale = np.ones(days.size, dtype=bool) if covered is None else cutoffs > covered
     chunk_units = max(1, chunk_cells // max(grid_days, days.size))
     return Plan(units, days, cutoffs, grid_start, grid_days, stale, chunk_units, skip=start - first)
+
+
+def continue_plan(carry: Carry, units: list[Area], start: int, end: int, through: DataThrough,
+                  covered: int | None, chunk_cells: int = CHUNK_CELLS) -> Plan:
+    """Grade days ``carry.day .. end`` (writing out those from ``start``) on a grid of the data dated from
+    ``carry.since``; ``covered``: the last date the data cover."""
+    if end < carry.day:
+        raise ValueError("the end date is before the day the checkpoint continues from")
+    days = np.arange(carry.day, end + 1, dtype=np.int32)
+    cutoffs = through.cutoffs(days).astype(np.int32)
+    grid_days = int(cutoffs[-1]) - carry.since + 1
+    stale = np.ones(days.size, dtype=bool) if covered is None else cutoffs > covered
+    chunk_units = max(1, chunk_cells // max(grid_days, days.size))
+    return Plan(units, days, cutoffs, carry.since, grid_days, stale, chunk_units,
+                skip=max(0, start - carry.day), carry=carry)
+
+
+def keep_from(kernel: Kernel, plan: Plan, through: DataThrough) -> int:
+    """The data date a continuation after the plan's last day starts its grid at: c(end + 1) - W + 1."""
+    after = through.cutoffs(np.array([int(plan.days[-1]) + 1]))
+    return int(after[0]) - lookback(kernel.rules) + 1

@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from epizone.engine.aggregate import Aggregates
 from epizone.engine.batches import BatchBuilder
+from epizone.engine.carry import Carry
 from epizone.engine.compile import Chunk, Kernel
 from epizone.engine.periods import PeriodBuilder
 from epizone.engine.plan import Plan
@@ -43,14 +44,18 @@ def check_output(output: str) -> str:
     return output
 
 
-def run(kernel: Kernel, agg: Aggregates, plan: Plan, lang: str = "en", output: str = "dense") -> Iterator[Graded]:
-    """Grade every chunk of units and build its ``output`` batch (see OUTPUTS), in order of units."""
+def run(kernel: Kernel, agg: Aggregates, plan: Plan, lang: str = "en", output: str = "dense",
+        kept: list[Carry] | None = None) -> Iterator[Graded]:
+    """Grade every chunk of units and build its ``output`` batch (see OUTPUTS), in order of units; with
+    ``plan.keep``, each chunk's carry is appended to ``kept`` (see ``carry.joined``)."""
     dense = BatchBuilder(kernel, plan, lang)
     builder = dense if check_output(output) == "dense" else PeriodBuilder(dense)
     positions, population, levels = plan.positions, plan.population, len(kernel.level_ids)
     for chunk in plan.chunks():
         result = kernel.run(agg, chunk, positions, plan.stale, population[chunk.first_unit:chunk.end_unit],
-                            plan.days, plan.holidays_of(chunk))
+                            plan.days, plan.holidays_of(chunk), plan.carry, plan.keep)
+        if kept is not None and result.carry is not None:
+            kept.append(result.carry)
         batch = builder.build(chunk, result.shown(plan.shown))
         yield Graded(chunk, batch, *builder.tally(batch, levels))
 

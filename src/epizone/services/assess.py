@@ -16,9 +16,11 @@ from epizone.domain.cutoff import DataThrough, day_number, from_day_number
 from epizone.domain.model import Area, Hierarchy
 from epizone.domain.problems import InputError, Problem
 from epizone.domain.rules import RuleSet, load_rule_set
-from epizone.engine.aggregate import Aggregates, Unassigned, aggregate
+from epizone.engine.aggregate import Aggregates, Unassigned, aggregate, unassigned_rows
+from epizone.engine.carry import Carry
+from epizone.engine.checkpoint import merged
 from epizone.engine.compile import Kernel
-from epizone.engine.plan import CHUNK_CELLS, Plan, make_plan
+from epizone.engine.plan import CHUNK_CELLS, Plan, continue_plan, keep_from, make_plan
 from epizone.engine.run import ahead, check_output, run
 from epizone.io.areas import read_areas
 from epizone.io.groups import read_groups
@@ -26,6 +28,8 @@ from epizone.io.holidays import EVERY_UNIT, read_holidays
 from epizone.io import cases as case_file, counts as count_file, metrics as metric_file
 from epizone.io.tables import Source, Table, read_table, source_name
 from epizone.io.write import output_format, write_batches
+from epizone.services import resume as resuming
+from epizone.services.state import StateDir
 
 
 @dataclass
@@ -51,6 +55,10 @@ class Request:
     chunk_cells: int = CHUNK_CELLS
     holidays: Source | None = None
     validated: bool = False
+    state: StateDir | None = None  # checkpoints to continue from and to keep (``--state``)
+    full: bool = False             # with ``state``: replay fully all the same, then keep a checkpoint
+    rows_from: dt.date | None = None  # with ``state``: the inputs hold the rows dated from this day only, the
+                                      # earlier ones are unchanged since the checkpoints (the store knows)
 
 
 @dataclass
@@ -68,6 +76,7 @@ class Summary:
     last_day_by_level: dict[str, int] = field(default_factory=dict)
     unassigned: list[Unassigned] = field(default_factory=list)
     seconds: float = 0.0
+    state: str | None = None  # with checkpoints: continued from D / replayed from D / full replay, and why
 
     @property
     def unassigned_cases(self) -> int:
@@ -85,6 +94,7 @@ class Prepared:
     plan: Plan
     summary: Summary
     lang: str = "en"
+    keeping: resuming.Keeping | None = None  # the checkpoint to keep after the run
 
 
 def prepare(req: Request) -> Prepared:
@@ -137,6 +147,9 @@ def _prepare(req: Request, rules: RuleSet, hierarchy: Hierarchy, cases_table: Ta
             problems += exc.problems
     if problems:
         raise InputError(problems)
+    if req.state is not None:
+        return _resumed(req, rules, hierarchy, unit, units, holidays, cases_table,
+                        resuming.Inputs(cases, counts, metrics))
     agg = aggregate(rules, cases, counts, metrics)
     start, end = _period(req, agg)
     data_end = day_number(req.data_end) if req.data_end else None
@@ -147,6 +160,45 @@ def _prepare(req: Request, rules: RuleSet, hierarchy: Hierarchy, cases_table: Ta
                       _date(agg.first_day), req.data_end or _date(agg.last_day),
                       unassigned=agg.unassigned)
     return Prepared(hierarchy, rules, unit, units, agg, Kernel(rules), plan, summary, req.lang)
+
+
+def _resumed(req: Request, rules: RuleSet, hierarchy: Hierarchy, unit: str, units: list[Area],
+             holidays: list[tuple[int, int]], cases_table: Table | None, inputs: resuming.Inputs) -> Prepared:
+    """Grade from the newest valid checkpoint in ``req.state`` (or fully) and keep one at the end."""
+    first, last = inputs.span()
+    start, end = _period(req, Aggregates({}, {}, first, last))
+    covered = day_number(req.data_end) if req.data_end else last
+    key = resuming.key_of(rules, unit, units, req.data_through, holidays)
+    ids = resuming.cluster_ids(cases_table if inputs.cases is not None else None)
+    digests = inputs.digests(ids)
+    rows_from = None if req.rows_from is None else day_number(req.rows_from)
+    choice = req.state.choose(key, digests, covered, day_number(end), req.full, rows_from)
+    kernel = Kernel(rules)
+    if choice.checkpoint is None and rows_from is not None:
+        raise ValueError(f"no checkpoint fits rows dated from {req.rows_from} ({choice.note}): give every row")
+    if choice.checkpoint is not None and rows_from is not None:
+        digests = merged(choice.checkpoint.digests, digests, rows_from)
+    if choice.checkpoint is None:
+        agg = aggregate(rules, inputs.cases, inputs.counts, inputs.metrics)
+        plan = make_plan(agg, units, day_number(start), day_number(end), req.data_through,
+                         covered if req.data_end else None, req.chunk_cells, replay=bool(rules.states))
+        clusters = inputs.cases
+    else:
+        carry: Carry = choice.checkpoint.carry
+        window, clusters, ids = inputs.from_day(carry.since, choice.checkpoint.clusters, ids)
+        agg = aggregate(rules, window.cases, window.counts, window.metrics, cluster_cases=clusters)
+        plan = continue_plan(carry, units, day_number(start), day_number(end), req.data_through, covered,
+                             req.chunk_cells)
+    plan.keep = keep_from(kernel, plan, req.data_through)
+    plan.holidays = _holiday_masks(rules, holidays, plan.days)
+    agg.unassigned = unassigned_rows(inputs.cases, inputs.counts, inputs.metrics)
+    shown = from_day_number(int(plan.days[plan.skip]))
+    summary = Summary(rules.ref, unit, len(units), shown, end, str(req.data_through), _date(first),
+                      req.data_end or _date(last), unassigned=agg.unassigned, state=choice.note)
+    keeping = resuming.Keeping(req.state, key, int(plan.days[-1]), int(plan.cutoffs[-1]), covered, digests,
+                               clusters, ids)
+    return Prepared(hierarchy, rules, unit, units, agg, kernel, plan, summary, req.lang, keeping)
+
 
 
 def assess_to_file(req: Request, out: Path, progress: Callable[[int, int], None] | None = None,
@@ -185,7 +237,8 @@ def _counted(prepared: Prepared, progress: Callable[[int, int], None] | None,
     summary, levels = prepared.summary, prepared.kernel.level_ids
     by_level = np.zeros(len(levels), dtype=np.int64)
     last = np.zeros(len(levels), dtype=np.int64)
-    for graded in run(prepared.kernel, prepared.agg, prepared.plan, prepared.lang, output):
+    kept: list[Carry] | None = None if prepared.keeping is None else []
+    for graded in run(prepared.kernel, prepared.agg, prepared.plan, prepared.lang, output, kept):
         by_level += graded.unit_days
         last += graded.last_day
         summary.unit_days_by_level = {level: int(n) for level, n in zip(levels, by_level) if n}
@@ -193,6 +246,8 @@ def _counted(prepared: Prepared, progress: Callable[[int, int], None] | None,
         if progress:
             progress(graded.chunk.end_unit, len(prepared.units))
         yield graded.batch
+    if prepared.keeping is not None:
+        prepared.keeping.save(prepared.rules, kept)
 
 
 def _chain(first: pa.RecordBatch, rest: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
