@@ -245,6 +245,21 @@ class PublishedLevel(LevelWithReason, Base):
     previous_level: Mapped[str | None]
 
 
+class CurrentLevel(LevelWithReason, Base):
+    """The read model of the levels in force: one row per area, its level from the latest publication in force
+    that changed it (written at publication, restored at retraction; never frozen)."""
+
+    __tablename__ = "current_levels"
+
+    area_code: Mapped[str] = mapped_column(primary_key=True)
+    previous_level: Mapped[str | None]
+    publication_id: Mapped[int] = mapped_column(ForeignKey("publications.id"))
+    run_id: Mapped[int]
+    assessed_date: Mapped[dt.date]
+    effective_date: Mapped[dt.date]
+    announcement: Mapped[int]
+
+
 class Announcement(Bilingual, Created, Base):
     """A published announcement: immutable (the database refuses UPDATE and DELETE); a publication is
     withdrawn only by a new announcement of kind ``retraction``."""
@@ -256,7 +271,7 @@ class Announcement(Bilingual, Created, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[int] = mapped_column(unique=True)
     kind: Mapped[Str16]
-    publication_id: Mapped[int] = mapped_column(ForeignKey("publications.id"))
+    publication_id: Mapped[int] = mapped_column(ForeignKey("publications.id"), index=True)
     retracts_id: Mapped[int | None] = mapped_column(ForeignKey("announcements.id"), unique=True)
     date: Mapped[dt.date]
     effective_date: Mapped[dt.date]

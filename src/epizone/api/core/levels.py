@@ -1,54 +1,91 @@
-"""Published levels: in force on a date for every area (JSON, CSV, GeoJSON), and counts by level over time."""
+"""Published levels: in force on a date for every area (JSON pages, CSV, GeoJSON, or all of them in one streamed
+response), and counts by level over time. Answers keyed by a date carry an ETag (``epizone.api.caching``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from sqlalchemy import Select
 
+from epizone.api.caching import date_keyed, etag_for, not_modified, store_state
 from epizone.api.deps import MapFormat, Paging, TableFormat, acting, engine, naive, paging, today, wants
-from epizone.api.render import CSV_CONTENT, MAP_CONTENT, csv_response, geojson_response
+from epizone.api.export import csv_chunks, geojson_chunks, streamed
+from epizone.api.render import CSV_CONTENT, CSV_TYPE, GEOJSON_TYPE, MAP_CONTENT, csv_response, geojson_response
 from epizone.api.models import Page
 from epizone.api.core.schemas import LevelCountsOut, LevelOut
 from epizone.domain.access import Actor
 from epizone.store.db import reading
-from epizone.store.levels import MAX_DAYS, counts_by_level, in_force
+from epizone.store.levels import MAX_DAYS, counts_by_level, levels_on
 
 router = APIRouter(tags=["levels"])
 LevelReader = Annotated[Actor, Depends(acting("read_levels"))]
+AreaCode = Annotated[str | None, Query(max_length=64, description="Keyset paging: the areas after this code "
+                                                                  "(the last code of the previous page)")]
 
 
 @router.get("/levels", response_model=Page[LevelOut], responses=MAP_CONTENT,
             summary="The published level in force on a date, for every area")
-def levels(request: Request, who: LevelReader, page: Annotated[Paging, Depends(paging)],
+def levels(request: Request, response: Response, who: LevelReader, page: Annotated[Paging, Depends(paging)],
            date: Annotated[dt.date | None, Query(description="Default: today (UTC)")] = None,
            level: Annotated[str | None, Query(max_length=64, description="Only areas at this level")] = None,
            known_at: Annotated[dt.datetime | None, Query(description="As known at this moment")] = None,
+           after: AreaCode = None,
+           all: Annotated[bool, Query(description="Every area in one streamed CSV or GeoJSON response "  # noqa: A002
+                                                  "(no paging)")] = False,
            format: MapFormat | None = None):  # noqa: A002
-    scope = who.areas
-    query = in_force(date or today(), naive(known_at), scope, level)
+    day, shape = date or today(), wants(request, format)
+    if all and shape == "json":
+        raise HTTPException(422, "all=true answers CSV or GeoJSON: ask for format=csv or format=geojson, "
+                                 "or page JSON with after=")
     with reading(engine(request)) as connection:
-        total, items = page.read(connection, query)
-    shape = wants(request, format)
+        etag = etag_for(request, who, store_state(connection), [day])
+        if (unchanged := not_modified(request, etag)) is not None:
+            return unchanged
+        query = levels_on(connection, day, naive(known_at), who.areas, level)
+        if all:
+            rows = [r._asdict() for r in connection.execute(query)]
+        else:
+            total, items = page.read(connection, _after(query, after))
+    headers = date_keyed(etag)
+    if all:
+        return _export(request, rows, shape, headers)
     if shape == "csv":
-        return csv_response(items, total)
+        return csv_response(items, total, headers)
     if shape == "geojson":
-        return geojson_response(items, total, request.app.state.geometry)
+        return geojson_response(items, total, request.app.state.geometry, headers)
+    response.headers.update(headers)
     return page.answer(total, items)
+
+
+def _after(query: Select, after: str | None) -> Select:
+    return query if after is None else query.where(query.selected_columns.area_code > after)
+
+
+def _export(request: Request, rows: list[dict], shape: str, headers: dict[str, str]) -> Response:
+    headers = {**headers, "X-Total-Count": str(len(rows))}
+    if shape == "geojson":
+        return streamed(request, geojson_chunks(rows, request.app.state.geometry), GEOJSON_TYPE, headers)
+    columns = list(rows[0]) if rows else ["area_code", "area_name", "level"]
+    return streamed(request, csv_chunks(rows, columns), CSV_TYPE, headers)
 
 
 @router.get("/levels/counts", response_model=list[LevelCountsOut], responses=CSV_CONTENT,
             summary="How many areas were at each published level, day by day")
-def level_counts(request: Request, who: LevelReader, start: dt.date,
+def level_counts(request: Request, response: Response, who: LevelReader, start: dt.date,
                  end: Annotated[dt.date | None, Query(description="Default: start")] = None,
                  format: TableFormat | None = None):  # noqa: A002
     last = end or start
     if last < start or (last - start).days >= MAX_DAYS:
         raise HTTPException(422, f"end must be on or after start and at most {MAX_DAYS - 1} days later")
     with reading(engine(request)) as connection:
+        etag = etag_for(request, who, store_state(connection))
+        if (unchanged := not_modified(request, etag)) is not None:
+            return unchanged
         rows = counts_by_level(connection, start, last, who.areas)
     if wants(request, format) == "csv":
         return csv_response([{"date": r["date"], "level": level, "areas": n}
-                             for r in rows for level, n in r["levels"].items()])
+                             for r in rows for level, n in r["levels"].items()], headers=date_keyed(etag))
+    response.headers.update(date_keyed(etag))
     return rows
