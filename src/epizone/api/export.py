@@ -67,7 +67,7 @@ def csv_chunks(rows: Iterable[Mapping[str, Any]], columns: list[str]) -> Iterato
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
     for n, row in enumerate(rows, 1):
-        writer.writerow([as_text(row.get(c)) for c in columns])
+        writer.writerow([as_text(row[c]) for c in columns])
         if n % CHUNK_ROWS == 0:
             yield _drain(buffer)
     yield _drain(buffer)

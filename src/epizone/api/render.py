@@ -18,8 +18,7 @@ GEOJSON_TYPE = "application/geo+json"
 TEXT_TYPE = "text/plain; charset=utf-8"
 
 
-def flat(item: dict[str, Any]) -> dict[str, Any]:
-    """An item as one CSV row: nested objects become ``key.sub`` columns, lists JSON text."""
+def _flat(item: dict[str, Any]) -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for key, value in item.items():
         if isinstance(value, dict):
@@ -34,7 +33,7 @@ def flat(item: dict[str, Any]) -> dict[str, Any]:
 def csv_response(items: Iterable[dict[str, Any]], total: int | None = None,
                  headers: dict[str, str] | None = None) -> Response:
     """Rows as CSV (nested objects become ``key.sub`` columns); the total goes in ``X-Total-Count``."""
-    rows = [flat(item) for item in items]
+    rows = [_flat(item) for item in items]
     columns: dict[str, None] = {}
     for row in rows:
         columns.update(dict.fromkeys(row))

@@ -26,6 +26,12 @@ ATTACHMENT = "/api/v1/announcements/{number}/changes"
 CHANGE_COLUMNS = ["area_code", "area_name", "area_name_en", "from", "to", "reason_code", "reason.zh", "reason.en"]
 
 
+def as_row(line: dict[str, Any]) -> dict[str, Any]:
+    """One line of the full list as a CSV row (``CHANGE_COLUMNS``; the reason as ``reason.zh``, ``reason.en``)."""
+    reason = line.get("reason") or {}
+    return {**{c: line.get(c) for c in CHANGE_COLUMNS[:6]}, "reason.zh": reason.get("zh"), "reason.en": reason.get("en")}
+
+
 def change_line(row: dict[str, Any]) -> dict[str, Any]:
     """One change of a publication, as its body lists it (``area_name_en`` is filled by ``listed``)."""
     return {"area_code": row["area_code"], "area_name": row["area_name"], "area_name_en": None,

@@ -47,7 +47,7 @@ def levels(request: Request, response: Response, who: LevelReader, page: Annotat
         if all:
             rows = [r._asdict() for r in connection.execute(query)]
         else:
-            total, items = page.read(connection, _after(query, after))
+            total, items = page.read(connection, _after(query, after), query)
     headers = date_keyed(etag)
     if all:
         return _export(request, rows, shape, headers)

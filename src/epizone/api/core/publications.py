@@ -11,11 +11,11 @@ from fastapi.responses import JSONResponse
 from epizone.api.caching import immutable
 from epizone.api.deps import Id, Paging, TableFormat, acting, engine, paging, wants
 from epizone.api.export import csv_chunks, streamed
-from epizone.api.render import CSV_CONTENT, CSV_TYPE, TEXT_CONTENT, flat, text_response
+from epizone.api.render import CSV_CONTENT, CSV_TYPE, TEXT_CONTENT, text_response
 from epizone.api.models import Page
 from epizone.api.core.schemas import AnnouncementOut, ChangeOut, MeasureIn, MeasureOut, MeasurePatch, RetractIn
 from epizone.domain.access import Actor
-from epizone.store.changes import CHANGE_COLUMNS, changes_of
+from epizone.store.changes import CHANGE_COLUMNS, as_row, changes_of
 from epizone.store.measures import add_measure, edit_measure, list_measures, remove_measure
 from epizone.store.publish import get_announcement, list_announcements, retract
 
@@ -51,7 +51,7 @@ def announcement_changes(request: Request, who: Reader, number: Id, format: Tabl
     found = get_announcement(engine(request), number)
     lines = changes_of(engine(request), found)
     if wants(request, format) == "csv":
-        return streamed(request, csv_chunks(map(flat, lines), CHANGE_COLUMNS), CSV_TYPE,
+        return streamed(request, csv_chunks(map(as_row, lines), CHANGE_COLUMNS), CSV_TYPE,
                         {**immutable(), "X-Total-Count": str(len(lines))})
     return JSONResponse(lines, headers=immutable())
 
