@@ -8,6 +8,7 @@ import gzip
 import io
 
 import brotli
+from sqlalchemy import text
 
 V1 = "/api/v1"
 DAY = {"date": "2020-02-05"}
@@ -85,3 +86,24 @@ def test_an_announcements_full_list_is_immutable_json_or_csv(api):
     assert [(r["area_code"], r["from"], r["to"], r["reason.en"][:3]) for r in rows] == [
         ("350102", "", "medium", "New"), ("350103", "", "low", "No ")]
     assert api.get(f"{V1}/announcements/9/changes").status_code == 404
+
+
+def test_the_whole_export_is_made_once_per_state_and_kept_in_the_store_for_every_worker(api):
+    published(api)
+    params = {**DAY, "format": "csv", "all": "true"}
+
+    def kept():  # noqa: ANN202
+        with api.store.engine.connect() as connection:
+            return sorted(connection.execute(text("SELECT state, shape, encoding, rows FROM level_exports")))
+
+    gzip_only = {"Accept-Encoding": "gzip"}
+    first = api.get(f"{V1}/levels", params=params, headers=gzip_only).text
+    assert [row[1:] for row in kept()] == [("csv", "gzip", 2)]
+    assert api.get(f"{V1}/levels", params=params, headers={"Accept-Encoding": "identity"}).text == first
+    api.get(f"{V1}/levels", params=params, headers={"Accept-Encoding": "br"})
+    assert [row[1:] for row in kept()] == [("csv", "br", 2), ("csv", "gzip", 2)]
+    api.get(f"{V1}/levels", params={**params, "level": "low"})  # a part of the levels is never kept
+    assert len(kept()) == 2
+    api.post(f"{V1}/announcements/1/retract", json={"reason": "too early"})
+    assert api.get(f"{V1}/levels", params=params, headers=gzip_only).text.count("\n") == 1
+    assert [row[1:] for row in kept()] == [("csv", "gzip", 0)]

@@ -8,7 +8,7 @@ import csv
 import io
 import json
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from fastapi import Request
@@ -25,6 +25,7 @@ except ImportError:  # pragma: no cover - the api extra installs it
 CHUNK_ROWS = 2000
 GZIP_LEVEL = 5
 BROTLI_QUALITY = 4  # brotli's default (11) is far too slow for answers made on request
+SLICE = 1 << 16
 
 
 def accepted(request: Request) -> str | None:
@@ -61,25 +62,52 @@ def streamed(request: Request, chunks: Iterable[bytes], media_type: str, headers
     return StreamingResponse(encoded(chunks, coding), media_type=media_type, headers={**headers, **extra})
 
 
-def csv_chunks(rows: Iterable[Mapping[str, Any]], columns: list[str]) -> Iterator[bytes]:
-    """A header line, then the rows, ``CHUNK_ROWS`` at a time, as UTF-8 CSV."""
+def compressed_answer(request: Request, body: bytes, coding: str, media_type: str, headers: Mapping[str, str]
+                      ) -> StreamingResponse:
+    """A body already compressed with ``coding``, streamed in slices: as it is when the client accepts it, else
+    (gzip only) decompressed on the way."""
+    if accepted(request) == coding:
+        return StreamingResponse(_slices(body), media_type=media_type,
+                                 headers={**headers, "Content-Encoding": coding})
+    return StreamingResponse(_gunzipped(body), media_type=media_type, headers=headers)
+
+
+def _slices(body: bytes) -> Iterator[bytes]:
+    view = memoryview(body)
+    for start in range(0, len(body), SLICE):
+        yield bytes(view[start:start + SLICE])
+
+
+def _gunzipped(body: bytes) -> Iterator[bytes]:
+    unpacker = zlib.decompressobj(31)
+    for piece in _slices(body):
+        yield unpacker.decompress(piece)
+    yield unpacker.flush()
+
+
+def csv_chunks(rows: Iterable[Sequence[Any]], columns: Sequence[str]) -> Iterator[bytes]:
+    """A header line, then the rows (values in the order of ``columns``), ``CHUNK_ROWS`` at a time, as UTF-8
+    CSV."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
     for n, row in enumerate(rows, 1):
-        writer.writerow([as_text(row[c]) for c in columns])
+        writer.writerow([v if v.__class__ is str else as_text(v) for v in row])
         if n % CHUNK_ROWS == 0:
             yield _drain(buffer)
     yield _drain(buffer)
 
 
-def geojson_chunks(rows: Iterable[Mapping[str, Any]], geometry: Mapping[str, Any]) -> Iterator[bytes]:
-    """A FeatureCollection, one feature per row (``geometry`` null without a known boundary)."""
+def geojson_chunks(rows: Iterable[Sequence[Any]], columns: Sequence[str], geometry: Mapping[str, Any],
+                   ) -> Iterator[bytes]:
+    """A FeatureCollection, one feature per row, its values the properties (``geometry`` null without a known
+    boundary); ``columns`` names the values and holds ``area_code``."""
     buffer = io.StringIO()
     buffer.write('{"type": "FeatureCollection", "features": [')
+    code = list(columns).index("area_code")
     for n, row in enumerate(rows):
-        feature = {"type": "Feature", "id": row["area_code"], "geometry": geometry.get(row["area_code"]),
-                   "properties": {k: json_value(v) for k, v in row.items()}}
+        feature = {"type": "Feature", "id": row[code], "geometry": geometry.get(row[code]),
+                   "properties": {k: json_value(v) for k, v in zip(columns, row)}}
         buffer.write(("," if n else "") + json.dumps(feature, ensure_ascii=False))
         if (n + 1) % CHUNK_ROWS == 0:
             yield _drain(buffer)

@@ -79,11 +79,16 @@ def last_change(connection: Connection) -> dt.date | None:
     return connection.scalar(select(func.max(CurrentLevel.effective_date)))
 
 
+def reads_current(connection: Connection, date: dt.date, known_at: dt.datetime | None = None) -> bool:
+    """Whether the read model holds the levels in force on ``date`` (on or after the last change, no
+    ``known_at``)."""
+    return known_at is None and (last_change(connection) or dt.date.min) <= date
+
+
 def levels_on(connection: Connection, date: dt.date, known_at: dt.datetime | None = None,
               areas: Collection[str] | None = None, level: str | None = None) -> Select:
-    """``in_force``, read from the read model when it holds the answer (a date on or after the last change, no
-    ``known_at``)."""
-    if known_at is None and (last_change(connection) or dt.date.min) <= date:
+    """``in_force``, read from the read model when it holds the answer (``reads_current``)."""
+    if reads_current(connection, date, known_at):
         return current(areas, level)
     return in_force(date, known_at, areas, level)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, UniqueConstraint, text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, LargeBinary, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from epizone.store.base import (Base, Bilingual, Created, LongText, Recorded, Str16, Str64, Updated, one_of,
@@ -258,6 +258,21 @@ class CurrentLevel(LevelWithReason, Base):
     assessed_date: Mapped[dt.date]
     effective_date: Mapped[dt.date]
     announcement: Mapped[int]
+
+
+class LevelExport(Base):
+    """One export of every level in force, compressed, as a worker made it for the store's state (the latest
+    announcement and import): the other workers serve it from here instead of making it again. A cache:
+    the rows of earlier states are dropped when a new one is written."""
+
+    __tablename__ = "level_exports"
+
+    state: Mapped[Str64] = mapped_column(primary_key=True)
+    shape: Mapped[Str16] = mapped_column(primary_key=True)     # csv or geojson
+    encoding: Mapped[Str16] = mapped_column(primary_key=True)  # gzip or br
+    rows: Mapped[int]
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime]
 
 
 class Announcement(Bilingual, Created, Base):

@@ -7,17 +7,18 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
-from sqlalchemy import Select
+from sqlalchemy import Connection, Select
 
 from epizone.api.caching import date_keyed, etag_for, not_modified, store_state
 from epizone.api.deps import MapFormat, Paging, TableFormat, acting, engine, naive, paging, today, wants
-from epizone.api.export import csv_chunks, geojson_chunks, streamed
+from epizone.api.export import accepted, compressed_answer, csv_chunks, encoded, geojson_chunks, streamed
 from epizone.api.render import CSV_CONTENT, CSV_TYPE, GEOJSON_TYPE, MAP_CONTENT, csv_response, geojson_response
 from epizone.api.models import Page
 from epizone.api.core.schemas import LevelCountsOut, LevelOut
 from epizone.domain.access import Actor
 from epizone.store.db import reading
-from epizone.store.levels import MAX_DAYS, counts_by_level, levels_on
+from epizone.store.exports import ExportKey, keep_export, kept_export
+from epizone.store.levels import MAX_DAYS, counts_by_level, levels_on, reads_current
 
 router = APIRouter(tags=["levels"])
 LevelReader = Annotated[Actor, Depends(acting("read_levels"))]
@@ -40,17 +41,15 @@ def levels(request: Request, response: Response, who: LevelReader, page: Annotat
         raise HTTPException(422, "all=true answers CSV or GeoJSON: ask for format=csv or format=geojson, "
                                  "or page JSON with after=")
     with reading(engine(request)) as connection:
-        etag = etag_for(request, who, store_state(connection), [day])
+        state = store_state(connection)
+        etag = etag_for(request, who, state, [day])
         if (unchanged := not_modified(request, etag)) is not None:
             return unchanged
-        query = levels_on(connection, day, naive(known_at), who.areas, level)
         if all:
-            rows = [r._asdict() for r in connection.execute(query)]
-        else:
-            total, items = page.read(connection, _after(query, after), query)
+            return _export(request, connection, who, state, day, naive(known_at), level, shape, date_keyed(etag))
+        query = levels_on(connection, day, naive(known_at), who.areas, level)
+        total, items = page.read(connection, _after(query, after), query)
     headers = date_keyed(etag)
-    if all:
-        return _export(request, rows, shape, headers)
     if shape == "csv":
         return csv_response(items, total, headers)
     if shape == "geojson":
@@ -63,12 +62,24 @@ def _after(query: Select, after: str | None) -> Select:
     return query if after is None else query.where(query.selected_columns.area_code > after)
 
 
-def _export(request: Request, rows: list[dict], shape: str, headers: dict[str, str]) -> Response:
-    headers = {**headers, "X-Total-Count": str(len(rows))}
-    if shape == "geojson":
-        return streamed(request, geojson_chunks(rows, request.app.state.geometry), GEOJSON_TYPE, headers)
-    columns = list(rows[0]) if rows else ["area_code", "area_name", "level"]
-    return streamed(request, csv_chunks(rows, columns), CSV_TYPE, headers)
+def _export(request: Request, connection: Connection, who: Actor, state: str, day: dt.date,
+            known_at: dt.datetime | None, level: str | None, shape: str, headers: dict[str, str]) -> Response:
+    """Every level in one streamed answer. The whole read model (no scope, level or ``known_at``) is made once
+    per state of the store and kept there compressed (``epizone.store.exports``) for every worker to serve."""
+    media = GEOJSON_TYPE if shape == "geojson" else CSV_TYPE
+    whole = who.areas is None and level is None and reads_current(connection, day, known_at)
+    key = ExportKey(state, shape, accepted(request) or "gzip")
+    kept = kept_export(connection, key) if whole else None
+    if kept is None:
+        result = connection.execute(levels_on(connection, day, known_at, who.areas, level))
+        columns, rows = list(result.keys()), result.all()
+        chunks = geojson_chunks(rows, columns, request.app.state.geometry) if shape == "geojson" else \
+            csv_chunks(rows, columns)
+        if not whole:
+            return streamed(request, chunks, media, {**headers, "X-Total-Count": str(len(rows))})
+        kept = len(rows), b"".join(encoded(chunks, key.encoding))
+        keep_export(engine(request), key, *kept)
+    return compressed_answer(request, kept[1], key.encoding, media, {**headers, "X-Total-Count": str(kept[0])})
 
 
 @router.get("/levels/counts", response_model=list[LevelCountsOut], responses=CSV_CONTENT,

@@ -51,7 +51,7 @@ def announcement_changes(request: Request, who: Reader, number: Id, format: Tabl
     found = get_announcement(engine(request), number)
     lines = changes_of(engine(request), found)
     if wants(request, format) == "csv":
-        return streamed(request, csv_chunks(map(as_row, lines), CHANGE_COLUMNS), CSV_TYPE,
+        return streamed(request, csv_chunks((as_row(line).values() for line in lines), CHANGE_COLUMNS), CSV_TYPE,
                         {**immutable(), "X-Total-Count": str(len(lines))})
     return JSONResponse(lines, headers=immutable())
 

@@ -1,6 +1,7 @@
 """The read model of the published levels: ``current_levels``, one row per area with the level in force from the
 latest publication in force that set it, written at publication and restored at retraction, so that reads never
-rank the publications again. Existing stores get it built from the publications they hold (data migration).
+rank the publications again; ``level_exports`` keeps the compressed export of every level that one worker made,
+for the others to serve. Existing stores get it built from the publications they hold (data migration).
 An index on ``announcements.publication_id`` serves the "not retracted" test of every level read.
 
 Revision ID: 0005_read_model
@@ -56,8 +57,19 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("area_code", name="pk_current_levels"),
     )
     op.execute(BUILD)
+    op.create_table(
+        "level_exports",
+        sa.Column("state", sa.String(64), nullable=False),
+        sa.Column("shape", sa.String(16), nullable=False),
+        sa.Column("encoding", sa.String(16), nullable=False),
+        sa.Column("rows", sa.Integer(), nullable=False),
+        sa.Column("body", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("state", "shape", "encoding", name="pk_level_exports"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("level_exports")
     op.drop_table("current_levels")
     op.drop_index("ix_announcements_publication_id", "announcements")
