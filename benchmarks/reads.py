@@ -9,10 +9,13 @@ option, since its `epizone serve` has no `--workers`).
 
 Scenarios, each against a warm server, with a viewer's token:
 - page: `GET /levels?date=2022-12-31&limit=100` (a random offset) at a fixed rate (default 200 req/s, 10 s);
+- page after=: the same with keyset paging (`after=` a random township; this tree only);
 - history: `GET /areas/{code}/levels` for random published townships at the same rate;
-- csv: `GET /levels?date=2022-12-31&format=csv&all=true` with `Accept-Encoding: gzip`, one client after the other;
+- csv: `GET /levels?date=2022-12-31&format=csv&all=true` with `Accept-Encoding: gzip`, one client after the other
+  (the first request, which makes the export and keeps it in the store, is timed apart);
 - concurrent: 50 clients, each sending pages, histories and (one in ten) the full CSV back to back.
 Latency is measured from the moment a request was due (open loop), so a stalled server shows in p99.
+On PostgreSQL the query plans of these reads (EXPLAIN ANALYZE) are written to results/reads-plans-<date>.txt.
 
     .venv/bin/python benchmarks/reads.py --baseline ca78966 --workers 2
     .venv/bin/python benchmarks/reads.py --databases sqlite --seconds 5      # a quick look
@@ -239,18 +242,53 @@ def measure(port: int, token: str, codes: list[str], args: argparse.Namespace, h
     random.seed(11)
     day = DAYS[-1].isoformat()
     pages = [f"{V1}/levels?date={day}&limit=100&offset={random.randrange(0, 42_650)}" for _ in range(500)]
+    keyset = [f"{V1}/levels?date={day}&limit=100&after={random.choice(codes)}" for _ in range(500)]
     histories = [f"{V1}/areas/{random.choice(codes)}/levels" for _ in range(500)]
     export = f"{V1}/levels?date={day}&format=csv&all=true"
     for path in pages[:20] + histories[:20]:  # warm every worker (connections, token check)
         fetch(client, path)
-    found = {"page": at_rate(client, pages, args.rate, args.seconds),
-             "history": at_rate(client, histories, args.rate, args.seconds)}
+    found = {"page": at_rate(client, pages, args.rate, args.seconds)}
     if has_export:
-        fetch(client, export, {"Accept-Encoding": "gzip"})
+        found["page after="] = at_rate(client, keyset, args.rate, args.seconds)
+    found["history"] = at_rate(client, histories, args.rate, args.seconds)
+    if has_export:
+        began = time.perf_counter()
+        fetch(client, export, {"Accept-Encoding": "gzip"})  # made once for the store's state, then kept
+        found["csv first (made)"] = round((time.perf_counter() - began) * 1000, 1)
         found["csv"] = one_by_one(client, export, args.csv_requests, {"Accept-Encoding": "gzip"})
     found["concurrent"] = concurrent(client, pages[:250] + histories[:250], export if has_export else None,
                                      args.clients, args.each)
     return found
+
+
+# --- the query plans on PostgreSQL (docs/store.md) ------------------------------------------------------------
+
+def explain(url: str) -> str:
+    """EXPLAIN ANALYZE of the reads behind the scenarios, on the store just built."""
+    from sqlalchemy import func, select, text
+    from epizone.store.db import make_engine
+    from epizone.store.levels import current, history, in_force
+    from epizone.store.models import CurrentLevel
+
+    page = current()
+    queries = {
+        "the last change (every /levels request)": select(func.max(CurrentLevel.effective_date)),
+        "the total of a page": select(func.count()).select_from(page.order_by(None).subquery()),
+        "a page, offset 40,000": page.limit(100).offset(40_000),
+        "a page, after= a code": page.where(CurrentLevel.area_code > "410000000").limit(100),
+        "one area's history": history("110101001"),
+        "every level (the export, made once per state)": page,
+        "a past date, ranked from the publications' changes": in_force(DAYS[0]).limit(100),
+    }
+    engine, lines = make_engine(url), []
+    with engine.connect() as connection:
+        connection.execute(text("ANALYZE"))
+        for name, query in queries.items():
+            sql = str(query.compile(engine, compile_kwargs={"literal_binds": True}))
+            plan = connection.execute(text("EXPLAIN (ANALYZE, COSTS OFF) " + sql)).scalars().all()
+            lines += [f"-- {name}", sql, *plan, ""]
+    engine.dispose()
+    return "\n".join(lines)
 
 
 # --- the whole benchmark ------------------------------------------------------------------------------------
@@ -305,6 +343,10 @@ def main() -> None:
             for n, (label, src, own) in enumerate(codes):
                 url = scratch_url(kind, folder, pg, f"reads{n}")
                 took, token, published = build_store(src, url)
+                if kind == "postgresql" and own:
+                    plans = _in_subprocess(src, __file__, "explain", url)
+                    args.out.mkdir(exist_ok=True)
+                    (args.out / f"reads-plans-{dt.date.today().isoformat()}.txt").write_text(plans)
                 port = 8700 + n
                 server = start_server(src, url, port, args.workers, own)
                 try:
@@ -325,5 +367,7 @@ def main() -> None:
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "build":
         print(json.dumps(build(sys.argv[2], INPUT)))
+    elif len(sys.argv) == 3 and sys.argv[1] == "explain":
+        print(explain(sys.argv[2]))
     else:
         main()

@@ -2,7 +2,8 @@
 latest publication in force that set it, written at publication and restored at retraction, so that reads never
 rank the publications again; ``level_exports`` keeps the compressed export of every level that one worker made,
 for the others to serve. Existing stores get it built from the publications they hold (data migration).
-An index on ``announcements.publication_id`` serves the "not retracted" test of every level read.
+An index on ``announcements.publication_id`` serves the "not retracted" test of every level read, one on
+``current_levels.effective_date`` finds the last change in one step (the query plans are in docs/store.md).
 
 Revision ID: 0005_read_model
 Revises: 0004
@@ -56,6 +57,7 @@ def upgrade() -> None:
                                 name="fk_current_levels_publication_id_publications"),
         sa.PrimaryKeyConstraint("area_code", name="pk_current_levels"),
     )
+    op.create_index("ix_current_levels_effective_date", "current_levels", ["effective_date"])
     op.execute(BUILD)
     op.create_table(
         "level_exports",
