@@ -30,6 +30,7 @@ import http.client
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -44,6 +45,7 @@ ROOT = HERE.parent
 INPUT = Path(os.environ.get("EPIZONE_BENCH_INPUT", HERE / "work" / "full"))
 DAYS = (dt.date(2022, 12, 30), dt.date(2022, 12, 31))
 V1 = "/api/v1"
+LATE = 20.0
 
 
 # --- building a store (runs in a subprocess, with the code under test on PYTHONPATH) -------------------------
@@ -172,14 +174,20 @@ def fetch(client: Client, path: str, headers: dict[str, str] | None = None) -> t
 
 
 def at_rate(client: Client, paths: list[str], rate: float, seconds: float, headers: dict | None = None) -> dict:
-    """Open loop: request i is due at i / rate; latency counts from when it was due."""
+    """Open loop: request i is due at i / rate; latency counts from when it was due. A request that could not
+    even be sent within ``LATE`` seconds after the last one was due is counted as an error ("late"), so a server
+    that cannot keep up ends the scenario in bounded time."""
     count = int(rate * seconds)
     latencies, errors = [], []
     start = time.perf_counter() + 0.2
+    give_up = start + seconds + LATE
 
     def one(i: int) -> None:
         due = start + i / rate
         time.sleep(max(0.0, due - time.perf_counter()))
+        if time.perf_counter() > give_up:
+            errors.append("late")
+            return
         try:
             status, _ = fetch(client, paths[i % len(paths)], headers)
         except Exception as exc:  # noqa: BLE001 - every failure is counted as an error
@@ -358,6 +366,7 @@ def main() -> None:
     finally:
         if pg is not None:
             pg.stop()
+        shutil.rmtree(folder, ignore_errors=True)
     args.out.mkdir(exist_ok=True)
     stamp = dt.date.today().isoformat()
     (args.out / f"reads-{stamp}.json").write_text(json.dumps(results, indent=1))

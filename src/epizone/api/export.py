@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import StreamingResponse
 
-from epizone.api.render import CSV_TYPE, GEOJSON_TYPE, json_value
+from epizone.api.render import json_value
 from epizone.domain.values import as_text
 
 try:
