@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
+from typer.testing import CliRunner
 
+from epizone.cli.db import app as db_app
 from epizone.domain.cutoff import DataThrough
 from epizone.store.db import reading
 from epizone.store.imports import import_file
@@ -236,3 +239,19 @@ def test_the_migration_builds_the_read_model_from_the_publications_a_store_holds
     downgrade(filled.engine, "0004")
     upgrade(filled.engine)
     assert read_model(filled) == built != {}
+
+
+def test_the_command_line_prints_an_announcements_full_list(filled):
+    run = run_assessment(filled.engine, one_day(), "ann")
+    publish(filled.engine, run.id, DAY, "ann")
+    listed = CliRunner().invoke(db_app, ["announcements", "changes", "1", "--db", filled.url])
+    assert listed.exit_code == 0, listed.output
+    assert listed.stdout.splitlines()[:2] == [
+        "area_code,area_name,area_name_en,from,to,reason_code,reason.zh,reason.en",
+        "350102,鼓楼区,Gulou District,,medium,medium.up_to_50,\"14天内有新增确诊病例,累计确诊病例不超过50例\","
+        "\"New confirmed cases within 14 days, no more than 50 cumulative\""]
+    as_json = CliRunner().invoke(db_app, ["announcements", "changes", "1", "--format", "json", "--db", filled.url])
+    assert [c["to"] for c in json.loads(as_json.stdout)] == ["medium", "low"]
+    assert CliRunner().invoke(db_app, ["announcements", "changes", "1", "--format", "xml", "--db", filled.url]
+                              ).exit_code == 2
+    assert CliRunner().invoke(db_app, ["announcements", "changes", "7", "--db", filled.url]).exit_code == 2
