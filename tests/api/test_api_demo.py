@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import httpx2
+import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -69,20 +70,21 @@ def test_import_run_publish_and_read_the_demo_through_the_api(empty_store):
     assert sorted(served.values()).count("medium") == 23
 
 
-def test_epizone_serve_starts_uvicorn_on_the_store(empty_store, tmp_path: Path):
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_epizone_serve_starts_uvicorn_on_the_store(empty_store, tmp_path: Path, workers: str):
     db(empty_store, "init")
     db(empty_store, "users", "add", "vic", "--role", "viewer")
     token = db(empty_store, "tokens", "create", "vic").strip()
     port = free_port()
     command = [sys.executable, "-m", "epizone.cli", "serve", "--db", empty_store.url, "--host", "127.0.0.1",
-               "--port", str(port), "--public-read"]
+               "--port", str(port), "--public-read", "--workers", workers]  # 2: the settings reach each process
     log = tmp_path / "serve.log"
     with log.open("w") as output:
         server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT,
                                   env={**os.environ, "EPIZONE_DATABASE_URL": "sqlite:////nonexistent/ignored.db"})
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
             try:
                 if httpx2.get(f"{base}/health", timeout=1).status_code == 200:

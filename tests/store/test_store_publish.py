@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
+from typer.testing import CliRunner
 
+from epizone.cli.db import app as db_app
 from epizone.domain.cutoff import DataThrough
 from epizone.store.db import reading
 from epizone.store.imports import import_file
-from epizone.store.levels import levels_in_force, run_levels
+from epizone.store import changes
+from epizone.store.changes import changes_of
+from epizone.store.levels import current, in_force as ranked_in_force, levels_in_force, run_levels
+from epizone.store.migrate import downgrade, upgrade
 from epizone.store.publish import PublishConflict, PublishError, get_announcement, publish, retract
 from epizone.services.runs import RunRequest, explain_run, run_assessment
 from epizone.store.runs import RunError
@@ -164,3 +170,88 @@ def test_published_rows_are_frozen_by_the_database(filled, statement):
         with filled.engine.begin() as connection:
             connection.execute(text(statement))
     assert filled.snapshot() == before
+
+
+def read_model(store):
+    with reading(store.engine) as connection:
+        return {r.area_code: r._asdict() for r in connection.execute(current())}
+
+
+def ranked(store):
+    """What the read model must hold: the latest row in force of each area, ranked from the publications."""
+    with reading(store.engine) as connection:
+        return {r.area_code: r._asdict() for r in connection.execute(ranked_in_force(D.max))}
+
+
+def test_publication_keeps_the_changes_and_the_read_model_and_retraction_restores_it(filled):
+    assert read_model(filled) == {}
+    first = run_assessment(filled.engine, one_day(), "ann")
+    publish(filled.engine, first.id, DAY, "ann")
+    after_first = read_model(filled)
+    assert {code: (r["level"], r["announcement"]) for code, r in after_first.items()} == {
+        "350102": ("medium", 1), "350103": ("low", 1)}
+    assert after_first == ranked(filled)
+    unchanged = publish(filled.engine, first.id, DAY, "ann", effective_date=D(2020, 2, 6)).announcement
+    assert (unchanged.body["changes"], unchanged.body["changes_count"], unchanged.body["unchanged"]) == ([], 0, 2)
+    assert read_model(filled) == after_first  # nothing changed: the read model keeps the levels' first publication
+    with reading(filled.engine) as connection:
+        assert connection.scalar(text("SELECT count(*) FROM published_levels WHERE publication_id = 2")) == 0
+    retract(filled.engine, 2, "cy", "published twice")
+    assert read_model(filled) == after_first
+
+    import_file(filled.engine, "cases", filled.cases("c1,2020-02-01,350103001,confirmed,", name="moved.csv"), "bo")
+    second = run_assessment(filled.engine, one_day(), "bo")
+    publish(filled.engine, second.id, DAY, "bo", effective_date=D(2020, 2, 7))
+    assert {code: r["level"] for code, r in read_model(filled).items()} == {"350102": "low", "350103": "medium"}
+    assert read_model(filled) == ranked(filled)
+    assert in_force(filled, D(2020, 2, 6)) == {"350102": "medium", "350103": "low"}  # before the change: ranked
+    retract(filled.engine, 4, "cy", "the case was moved by mistake")
+    assert read_model(filled) == after_first == ranked(filled)
+
+
+def test_large_announcements_are_summarised_by_parent_area_with_the_full_list_attached(filled, monkeypatch):
+    monkeypatch.setattr(changes, "LIST_ALL", 1)
+    monkeypatch.setattr(changes, "FIRST", 1)
+    run = run_assessment(filled.engine, one_day(), "ann")
+    body = publish(filled.engine, run.id, DAY, "ann").announcement.body
+    assert (len(body["changes"]), body["changes_count"], body["attachment"]) == (1, 2, "/api/v1/announcements/1/changes")
+    assert body["by_area"] == [{"area_code": "3501", "area_name": "福州市", "area_name_en": "Fuzhou", "areas": 2,
+                                "to": {"low": 1, "medium": 1}}]
+    text_en = get_announcement(filled.engine, 1).text_en
+    assert "2 area(s) change level:\nBy area:\n- Fuzhou (福州市, 3501): 2 (Low risk 1, Medium risk 1).\n" \
+           "The first 1:\n- Gulou District" in text_en
+    assert "The full list (2 areas) is attached: /api/v1/announcements/1/changes?format=csv (CSV)" in text_en
+    assert "按上级地区统计:\n- 福州市(3501):2个(低风险1个,中风险1个)。\n前1个:" in get_announcement(filled.engine, 1).text_zh
+    full = changes_of(filled.engine, get_announcement(filled.engine, 1))
+    assert [(c["area_code"], c["area_name_en"], c["from"], c["to"]) for c in full] == [
+        ("350102", "Gulou District", None, "medium"), ("350103", None, None, "low")]
+    retraction = retract(filled.engine, 1, "cy", "too early")
+    assert (retraction.body["reverts_count"], len(retraction.body["reverts"])) == (2, 1)
+    assert [(c["area_code"], c["from"], c["to"]) for c in changes_of(filled.engine, retraction)] == [
+        ("350102", "medium", None), ("350103", "low", None)]
+    assert read_model(filled) == {}
+
+
+def test_the_migration_builds_the_read_model_from_the_publications_a_store_holds(filled):
+    run = run_assessment(filled.engine, one_day(), "ann")
+    publish(filled.engine, run.id, DAY, "ann")
+    built = read_model(filled)
+    downgrade(filled.engine, "0004")
+    upgrade(filled.engine)
+    assert read_model(filled) == built != {}
+
+
+def test_the_command_line_prints_an_announcements_full_list(filled):
+    run = run_assessment(filled.engine, one_day(), "ann")
+    publish(filled.engine, run.id, DAY, "ann")
+    listed = CliRunner().invoke(db_app, ["announcements", "changes", "1", "--db", filled.url])
+    assert listed.exit_code == 0, listed.output
+    assert listed.stdout.splitlines()[:2] == [
+        "area_code,area_name,area_name_en,from,to,reason_code,reason.zh,reason.en",
+        "350102,鼓楼区,Gulou District,,medium,medium.up_to_50,\"14天内有新增确诊病例,累计确诊病例不超过50例\","
+        "\"New confirmed cases within 14 days, no more than 50 cumulative\""]
+    as_json = CliRunner().invoke(db_app, ["announcements", "changes", "1", "--format", "json", "--db", filled.url])
+    assert [c["to"] for c in json.loads(as_json.stdout)] == ["medium", "low"]
+    assert CliRunner().invoke(db_app, ["announcements", "changes", "1", "--format", "xml", "--db", filled.url]
+                              ).exit_code == 2
+    assert CliRunner().invoke(db_app, ["announcements", "changes", "7", "--db", filled.url]).exit_code == 2

@@ -17,7 +17,9 @@ TABLES = {"import_batches", "areas", "area_aliases", "case_reports", "count_repo
           "announcements", "measures", "alembic_version",
           # revision 0003 (operations, epizone.ops.models)
           "enterprises", "enterprise_accounts", "resumption_reports", "bottlenecks", "duties", "duty_items",
-          "inspections", "inspection_findings", "supply_facilities", "supply_reports"}
+          "inspections", "inspection_findings", "supply_facilities", "supply_reports",
+          # revision 0005 (the read model of the published levels)
+          "current_levels", "level_exports"}
 
 
 def test_upgrade_creates_the_schema_in_an_empty_database(empty_store):

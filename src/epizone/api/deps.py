@@ -69,9 +69,11 @@ class Paging:
     limit: int
     offset: int
 
-    def read(self, connection: Connection, query: Select) -> tuple[int, list[dict[str, Any]]]:
-        """How many rows ``query`` gives in all, and this page of them as dicts."""
-        total = connection.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    def read(self, connection: Connection, query: Select, counted: Select | None = None,
+             ) -> tuple[int, list[dict[str, Any]]]:
+        """How many rows ``counted`` (default: ``query``) gives in all, and this page of ``query`` as dicts."""
+        counted = query if counted is None else counted
+        total = connection.scalar(select(func.count()).select_from(counted.order_by(None).subquery()))
         return total, [r._asdict() for r in connection.execute(query.limit(self.limit).offset(self.offset))]
 
     def answer(self, total: int, items: list[Any]) -> dict[str, Any]:

@@ -30,7 +30,8 @@ def _flat(item: dict[str, Any]) -> dict[str, Any]:
     return flat
 
 
-def csv_response(items: Iterable[dict[str, Any]], total: int | None = None) -> Response:
+def csv_response(items: Iterable[dict[str, Any]], total: int | None = None,
+                 headers: dict[str, str] | None = None) -> Response:
     """Rows as CSV (nested objects become ``key.sub`` columns); the total goes in ``X-Total-Count``."""
     rows = [_flat(item) for item in items]
     columns: dict[str, None] = {}
@@ -41,20 +42,22 @@ def csv_response(items: Iterable[dict[str, Any]], total: int | None = None) -> R
     writer.writerow(columns)
     for row in rows:
         writer.writerow([as_text(row.get(c)) for c in columns])
-    headers = {} if total is None else {"X-Total-Count": str(total)}
-    return Response(buffer.getvalue(), media_type=CSV_TYPE, headers=headers)
+    counted = {} if total is None else {"X-Total-Count": str(total)}
+    return Response(buffer.getvalue(), media_type=CSV_TYPE, headers={**(headers or {}), **counted})
 
 
-def geojson_response(features: list[dict[str, Any]], total: int, geometry: dict[str, Any]) -> Response:
+def geojson_response(features: list[dict[str, Any]], total: int, geometry: dict[str, Any],
+                     headers: dict[str, str] | None = None) -> Response:
     """A FeatureCollection; an area without a known boundary has ``geometry: null`` (RFC 7946, 3.2)."""
     collection = {"type": "FeatureCollection", "features": [
         {"type": "Feature", "id": f["area_code"], "geometry": geometry.get(f["area_code"]),
-         "properties": {k: _json(v) for k, v in f.items()}} for f in features]}
+         "properties": {k: json_value(v) for k, v in f.items()}} for f in features]}
     return Response(json.dumps(collection, ensure_ascii=False), media_type=GEOJSON_TYPE,
-                    headers={"X-Total-Count": str(total)})
+                    headers={**(headers or {}), "X-Total-Count": str(total)})
 
 
-def _json(value: Any) -> Any:
+def json_value(value: Any) -> Any:
+    """A value as JSON holds it (dates and moments in ISO 8601)."""
     return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
 
 

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
+import sys
 from typing import Annotated, Optional
 
 import typer
@@ -12,6 +14,7 @@ import typer
 from epizone.cli.common import BadOption, Commands, DbOpt, UserOpt, attempt, day, err, moment, out
 from epizone.cli.store import on_store, opened, user_name
 from epizone.domain.cutoff import DataThrough
+from epizone.store.changes import CHANGE_COLUMNS, as_row, changes_of
 from epizone.store.measures import add_measure, edit_measure, list_measures, remove_measure
 from epizone.store.publish import get_announcement, list_announcements, publish, retract
 from epizone.services.runs import RunRequest, run_assessment
@@ -113,6 +116,24 @@ def announcements_show(
     a = on_store(db, get_announcement, number)
     text = {"en": a.text_en, "zh": a.text_zh}.get(lang) or json.dumps(a.body, ensure_ascii=False, indent=2) + "\n"
     out.print(text, markup=False, end="")
+
+
+@announcements_app.command("changes")
+def announcements_changes(
+    number: Annotated[int, typer.Argument(help="The announcement's number")],
+    format: Annotated[str, typer.Option("--format", help="csv (default) or json")] = "csv",  # noqa: A002
+    db: DbOpt = None,
+) -> None:
+    """Print every change of an announcement (the full list a long announcement attaches) as CSV or JSON."""
+    if format not in ("csv", "json"):
+        raise BadOption("--format", format, "csv or json")
+    lines = on_store(db, lambda engine: changes_of(engine, get_announcement(engine, number)))
+    if format == "json":
+        sys.stdout.write(json.dumps(lines, ensure_ascii=False, indent=1) + "\n")
+        return
+    writer = csv.DictWriter(sys.stdout, CHANGE_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(as_row(line) for line in lines)
 
 
 RulesOpt = Annotated[Optional[str], typer.Option("--rules", help="Rule-set id")]

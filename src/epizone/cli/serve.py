@@ -21,10 +21,12 @@ def serve(
                                                                     "announcements without a token")] = False,
     demo: Annotated[bool, typer.Option("--demo", help="Serve the bundled Fujian demo (built in out/demo-store "
                                                       "on first use), with public read on")] = False,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes (uvicorn); they share "
+                                                                   "nothing but the store")] = 1,
 ) -> None:
     """Start the service on the store (FastAPI on uvicorn): dashboard at /, API under /api/v1, docs at /docs."""
     try:
         from epizone.api.serve import serve as run_service
     except ImportError as exc:
         fail(f"the service needs its optional dependencies: pip install 'epizone[api]' ({exc})")
-    run_service(db, host, port, public_read, demo, log=err)
+    run_service(db, host, port, public_read, demo, log=err, workers=workers)

@@ -34,6 +34,11 @@ WORDS = {  # the sentences of an announcement in each language
         "reverts": "自{effective}起恢复执行{before}公布的等级,以下{count}个地区等级恢复:",
         "revert": "- {area}:由{before}恢复为{to}。",
         "no_revert": "各地区风险等级不变。",
+        "by_area": "按上级地区统计:",
+        "group": "- {area}:{count}个({moves})。",
+        "group_move": "{to}{count}个",
+        "first_lines": "前{shown}个:",
+        "attached": "完整名单({count}个地区)见附件:{csv}(CSV)或{json}(JSON)。",
     },
     "en": {
         "publish": "Announcement No. {number}: risk levels in force from {effective}",
@@ -57,6 +62,11 @@ WORDS = {  # the sentences of an announcement in each language
         "reverts": "From {effective} the levels of {before} apply again; {count} area(s) revert:",
         "revert": "- {area}: {before} -> {to}.",
         "no_revert": "No area changes level.",
+        "by_area": "By area:",
+        "group": "- {area}: {count} ({moves}).",
+        "group_move": "{to} {count}",
+        "first_lines": "The first {shown}:",
+        "attached": "The full list ({count} areas) is attached: {csv} (CSV) or {json} (JSON).",
     },
 }
 
@@ -109,12 +119,14 @@ def _publication(b: dict[str, Any], lang: str) -> str:
                                date=_date(b["date"], lang), through=_date(b["data_through"], lang))]
     changes = b["changes"]
     if changes:
-        lines.append(w["changes"].format(count=len(changes)))
+        lines.append(w["changes"].format(count=b.get("changes_count", len(changes))))
+        lines.extend(_summary(b, "changes", lang))
         for c in changes:
             to = _label(b, c["to"], lang)
             move = (w["first"].format(to=to) if c["from"] is None else
                     w["moved"].format(before=_label(b, c["from"], lang), to=to))
             lines.append(w["change"].format(area=_area(c, lang), move=move, reason=c["reason"][lang]))
+        lines.extend(_attached(b, "changes", lang))
     else:
         lines.append(w["unchanged"])
     lines.append(w["in_force"].format(levels=w["comma"].join(
@@ -133,10 +145,36 @@ def _retraction(b: dict[str, Any], lang: str) -> str:
              w["withdrawn"].format(retracted=r["number"], effective=effective, reason=b["reason"])]
     before = w["before"].format(number=b["again_in_force"]) if b["again_in_force"] else w["before_none"]
     if b["reverts"]:
-        lines.append(w["reverts"].format(effective=effective, before=before, count=len(b["reverts"])))
+        lines.append(w["reverts"].format(effective=effective, before=before,
+                                         count=b.get("reverts_count", len(b["reverts"]))))
+        lines.extend(_summary(b, "reverts", lang))
         for c in b["reverts"]:
             lines.append(w["revert"].format(area=_area(c, lang), before=_label(b, c["from"], lang),
                                             to=_label(b, c["to"], lang)))
+        lines.extend(_attached(b, "reverts", lang))
     else:
         lines.append(w["no_revert"])
     return "\n".join(lines) + "\n"
+
+
+def _summarised(b: dict[str, Any], key: str) -> bool:
+    return "by_area" in b and b.get(f"{key}_count", len(b[key])) > len(b[key])
+
+
+def _summary(b: dict[str, Any], key: str, lang: str) -> list[str]:
+    """The counts by parent area, and the heading of the first lines, of a summarised body (else nothing)."""
+    if not _summarised(b, key):
+        return []
+    w = WORDS[lang]
+    groups = [w["group"].format(area=_area(g, lang), count=g["areas"], moves=w["comma"].join(
+        w["group_move"].format(to=_label(b, to, lang), count=n) for to, n in g["to"].items()))
+        for g in b["by_area"]]
+    return [w["by_area"], *groups, w["first_lines"].format(shown=len(b[key]))]
+
+
+def _attached(b: dict[str, Any], key: str, lang: str) -> list[str]:
+    """Where the full list of a summarised body is (else nothing)."""
+    if not _summarised(b, key):
+        return []
+    path = b["attachment"]
+    return [WORDS[lang]["attached"].format(count=b[f"{key}_count"], csv=f"{path}?format=csv", json=path)]

@@ -69,26 +69,46 @@ def _with_parents(codes: set[str], rows: dict[str, dict[str, Any]], scope: Colle
 
 
 def published_reason(engine: Engine, code: str, date: dt.date) -> dict[str, Any] | None:
-    """The published level of one area in force on a date, with its clause, the indicator values behind it and
-    since when the area is at that level (None: no published level in force)."""
+    """The published level of one area in force on a date, with the clause and the indicator values of the latest
+    publication in force then (a publication keeps only the areas whose level it changes, so the run graded that
+    day is read for them), and since when the area is at that level (None: no published level in force)."""
     with reading(engine) as connection:
         found = levels_in_force(connection, date, areas=[code]).get(code)
         if found is None:
             return None
-        assessed = connection.execute(
-            select(AssessedLevel.indicators, AssessedLevel.data_through, AssessmentRun.rule_set)
-            .join(AssessmentRun, AssessmentRun.id == AssessedLevel.run_id)
-            .where(AssessedLevel.run_id == found["run_id"], AssessedLevel.area_code == code,
-                   AssessedLevel.date == found["assessed_date"])).first()
+        assessed = _assessed(connection, code, date, found["level"]) or _assessed_in(
+            connection, code, found["run_id"], found["assessed_date"])
         since = connection.scalar(
             select(func.min(Publication.effective_date))
             .join(PublishedLevel, PublishedLevel.publication_id == Publication.id)
             .where(PublishedLevel.area_code == code, PublishedLevel.level == found["level"],
                    Publication.effective_date <= date, active(),
                    Publication.effective_date > _last_other(connection, code, found["level"], date)))
-    return {**found, "date": date, "rule_set": assessed.rule_set if assessed else None,
+    latest = {} if assessed is None else {k: getattr(assessed, k) for k in (
+        "run_id", "assessed_date", "reason_code", "reason_en", "reason_zh")}
+    return {**found, **latest, "date": date, "rule_set": assessed.rule_set if assessed else None,
             "data_through": assessed.data_through if assessed else None,
             "indicators": assessed.indicators if assessed else {}, "level_since": since}
+
+
+def _assessed(connection: Connection, code: str, date: dt.date, level: str) -> Any:
+    """The area's row in the run of the latest publication in force on ``date``, if it gives the same level."""
+    latest = connection.execute(select(Publication.run_id, Publication.date).where(
+        Publication.effective_date <= date, active())
+        .order_by(Publication.effective_date.desc(), Publication.id.desc()).limit(1)).first()
+    if latest is None:
+        return None
+    row = _assessed_in(connection, code, latest.run_id, latest.date)
+    return row if row is not None and row.level == level else None
+
+
+def _assessed_in(connection: Connection, code: str, run_id: int, date: dt.date) -> Any:
+    return connection.execute(
+        select(AssessedLevel.run_id, AssessedLevel.date.label("assessed_date"), AssessedLevel.level,
+               AssessedLevel.reason_code, AssessedLevel.reason_en, AssessedLevel.reason_zh,
+               AssessedLevel.indicators, AssessedLevel.data_through, AssessmentRun.rule_set)
+        .join(AssessmentRun, AssessmentRun.id == AssessedLevel.run_id)
+        .where(AssessedLevel.run_id == run_id, AssessedLevel.area_code == code, AssessedLevel.date == date)).first()
 
 
 def _last_other(connection: Connection, code: str, level: str, date: dt.date) -> dt.date:

@@ -3,6 +3,8 @@
 The level of an area in force on date ``d`` is the one of the latest publication (by effective date, then
 publication id) that covers the area, took effect on or before ``d`` and was not retracted. ``known_at``
 (a moment) reads the same as it was known then: publications and retractions made later are ignored.
+A publication holds the areas whose level it changed; the read model ``current_levels`` holds the level in force
+after the latest one, so that a date on or after the last change (and no ``known_at``) is read from one table.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, and_, exists, func, select
 from sqlalchemy.orm import aliased
 
-from epizone.store.models import Announcement, AssessedLevel, Publication, PublishedLevel
+from epizone.store.models import Announcement, AssessedLevel, CurrentLevel, Publication, PublishedLevel
 
 MAX_DAYS = 3660
 
@@ -59,10 +61,43 @@ def in_force(date: dt.date, known_at: dt.datetime | None = None, areas: Collecti
     return query.order_by(sub.c.area_code)
 
 
+def current(areas: Collection[str] | None = None, level: str | None = None) -> Select:
+    """One row per area: the read model of the level in force after the latest publication (``in_force``'s
+    columns)."""
+    c = CurrentLevel
+    query = select(c.area_code, c.area_name, c.level, c.previous_level, c.reason_code, c.reason_en, c.reason_zh,
+                   c.publication_id, c.run_id, c.assessed_date, c.effective_date, c.announcement)
+    if areas is not None:
+        query = query.where(c.area_code.in_(sorted(areas)))
+    if level is not None:
+        query = query.where(c.level == level)
+    return query.order_by(c.area_code)
+
+
+def last_change(connection: Connection) -> dt.date | None:
+    """The effective date of the latest change in force (None: nothing published)."""
+    return connection.scalar(select(func.max(CurrentLevel.effective_date)))
+
+
+def reads_current(connection: Connection, date: dt.date, known_at: dt.datetime | None = None) -> bool:
+    """Whether the read model holds the levels in force on ``date`` (on or after the last change, no
+    ``known_at``)."""
+    return known_at is None and (last_change(connection) or dt.date.min) <= date
+
+
+def levels_on(connection: Connection, date: dt.date, known_at: dt.datetime | None = None,
+              areas: Collection[str] | None = None, level: str | None = None) -> Select:
+    """``in_force``, read from the read model when it holds the answer (``reads_current``)."""
+    if reads_current(connection, date, known_at):
+        return current(areas, level)
+    return in_force(date, known_at, areas, level)
+
+
 def levels_in_force(connection: Connection, date: dt.date, known_at: dt.datetime | None = None,
                     areas: Collection[str] | None = None, excluding: int | None = None) -> dict[str, dict[str, Any]]:
-    return {row.area_code: row._asdict()
-            for row in connection.execute(in_force(date, known_at, areas, excluding=excluding))}
+    query = in_force(date, known_at, areas, excluding=excluding) if excluding is not None else \
+        levels_on(connection, date, known_at, areas)
+    return {row.area_code: row._asdict() for row in connection.execute(query)}
 
 
 def history(area_code: str, known_at: dt.datetime | None = None) -> Select:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, UniqueConstraint, text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, LargeBinary, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from epizone.store.base import (Base, Bilingual, Created, LongText, Recorded, Str16, Str64, Updated, one_of,
@@ -245,6 +245,36 @@ class PublishedLevel(LevelWithReason, Base):
     previous_level: Mapped[str | None]
 
 
+class CurrentLevel(LevelWithReason, Base):
+    """The read model of the levels in force: one row per area, its level from the latest publication in force
+    that changed it (written at publication, restored at retraction; never frozen)."""
+
+    __tablename__ = "current_levels"
+
+    area_code: Mapped[str] = mapped_column(primary_key=True)
+    previous_level: Mapped[str | None]
+    publication_id: Mapped[int] = mapped_column(ForeignKey("publications.id"))
+    run_id: Mapped[int]
+    assessed_date: Mapped[dt.date]
+    effective_date: Mapped[dt.date] = mapped_column(index=True)  # the last change: one index step
+    announcement: Mapped[int]
+
+
+class LevelExport(Base):
+    """One export of every level in force, compressed, as a worker made it for the store's state (the latest
+    announcement and import): the other workers serve it from here instead of making it again. A cache:
+    the rows of earlier states are dropped when a new one is written."""
+
+    __tablename__ = "level_exports"
+
+    state: Mapped[Str64] = mapped_column(primary_key=True)
+    shape: Mapped[Str16] = mapped_column(primary_key=True)     # csv or geojson
+    encoding: Mapped[Str16] = mapped_column(primary_key=True)  # gzip or br
+    rows: Mapped[int]
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime]
+
+
 class Announcement(Bilingual, Created, Base):
     """A published announcement: immutable (the database refuses UPDATE and DELETE); a publication is
     withdrawn only by a new announcement of kind ``retraction``."""
@@ -256,7 +286,7 @@ class Announcement(Bilingual, Created, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[int] = mapped_column(unique=True)
     kind: Mapped[Str16]
-    publication_id: Mapped[int] = mapped_column(ForeignKey("publications.id"))
+    publication_id: Mapped[int] = mapped_column(ForeignKey("publications.id"), index=True)
     retracts_id: Mapped[int | None] = mapped_column(ForeignKey("announcements.id"), unique=True)
     date: Mapped[dt.date]
     effective_date: Mapped[dt.date]

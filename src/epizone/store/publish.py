@@ -20,10 +20,12 @@ from epizone.domain.rules import RuleSet
 from epizone.store import announce
 from epizone.store.audit import record_audit, utc_now
 from epizone.store.db import reading, writing
+from epizone.store.changes import change_line, listed, reverted, without
 from epizone.store.levels import active, levels_in_force, run_levels
 from epizone.store.measures import measures_in
 from epizone.store.migrate import require_schema
-from epizone.store.models import AreaAlias, Announcement, Publication, PublishedLevel
+from epizone.store.models import Announcement, Publication, PublishedLevel
+from epizone.store.readmodel import restore_current, write_current
 from epizone.store.runs import RunInfo, run_in, run_rule_set
 
 
@@ -78,21 +80,26 @@ def publish(engine: Engine, run_id: int, date: dt.date, by: str, effective_date:
             return Published(_announcement(connection, latest.number), False)
         rows = connection.execute(run_levels(run_id, date)).all()
         previous = levels_in_force(connection, effective)
+        changed = [r for r in rows if previous.get(r.area_code, {}).get("level") != r.level]
         rules = run_rule_set(connection, run_id)
         at = utc_now()
         publication_id = connection.scalar(insert(Publication).values(
             run_id=run_id, date=date, effective_date=effective, published_by=by, published_at=at)
             .returning(Publication.id))
-        connection.execute(insert(PublishedLevel), [
-            {"publication_id": publication_id, "area_code": r.area_code, "area_name": r.area_name, "level": r.level,
-             "previous_level": previous.get(r.area_code, {}).get("level"), "reason_code": r.reason_code,
-             "reason_en": r.reason_en, "reason_zh": r.reason_zh} for r in rows])
         number = _next_number(connection)
-        body = _publish_body(connection, number, run, rules, date, effective, rows, previous, by, at)
+        written = [{"publication_id": publication_id, "area_code": r.area_code, "area_name": r.area_name,
+                    "level": r.level, "previous_level": previous.get(r.area_code, {}).get("level"),
+                    "reason_code": r.reason_code, "reason_en": r.reason_en, "reason_zh": r.reason_zh}
+                   for r in changed]
+        if written:
+            connection.execute(insert(PublishedLevel), written)
+        write_current(connection, ({**w, "run_id": run_id, "assessed_date": date, "effective_date": effective,
+                                    "announcement": number} for w in written))
+        body = _publish_body(connection, number, run, rules, date, effective, rows, written, by, at)
         info = _insert(connection, number, "publish", publication_id, None, date, effective, rules.ref, body, by, at)
         record_audit(connection, by, "publish", "announcement", str(number), None,
                      {"number": number, "run_id": run_id, "date": date.isoformat(),
-                      "effective_date": effective.isoformat(), "changes": len(body["changes"])}, at)
+                      "effective_date": effective.isoformat(), "changes": len(written)}, at)
     return Published(info, True)
 
 
@@ -112,17 +119,12 @@ def retract(engine: Engine, number: int, by: str, reason: str) -> AnnouncementIn
         if latest is None or latest.number != number:
             raise PublishConflict(f"announcement No. {latest.number if latest else '?'} is the latest publication in "
                                   f"force: retract it before No. {number}")
-        mine = {r.area_code: r for r in connection.execute(
-            select(PublishedLevel.area_code, PublishedLevel.area_name, PublishedLevel.level)
-            .where(PublishedLevel.publication_id == target.publication_id))}
         run_id = connection.scalar(select(Publication.run_id).where(Publication.id == target.publication_id))
         rules = run_rule_set(connection, run_id)
-        after = levels_in_force(connection, target.effective_date, areas=mine, excluding=target.publication_id)
+        mine, before = without(connection, target.publication_id)
+        reverts = reverted(mine, before)
         before_latest = _latest(connection, excluding=target.publication_id)
-        english = _english_names(connection, mine)
-        reverts = [{"area_code": code, "area_name": r.area_name, "area_name_en": english.get(code),
-                    "from": r.level, "to": after.get(code, {}).get("level")}
-                   for code, r in sorted(mine.items()) if after.get(code, {}).get("level") != r.level]
+        restore_current(connection, mine, before)
         at = utc_now()
         new_number = _next_number(connection)
         body = {"number": new_number, "kind": "retraction", "reason": reason,
@@ -131,7 +133,7 @@ def retract(engine: Engine, number: int, by: str, reason: str) -> AnnouncementIn
                 "date": target.date.isoformat(), "effective_date": target.effective_date.isoformat(),
                 "rule_set": _rule_set_body(rules), "labels": announce.labels(rules),
                 "again_in_force": before_latest.number if before_latest else None,
-                "reverts": reverts, "created_by": by, "created_at": at.isoformat()}
+                **listed(connection, new_number, "reverts", reverts), "created_by": by, "created_at": at.isoformat()}
         target_id = connection.scalar(select(Announcement.id).where(Announcement.number == number))
         info = _insert(connection, new_number, "retraction", target.publication_id, target_id, target.date,
                        target.effective_date, target.rule_set, body, by, at)
@@ -183,26 +185,14 @@ def _next_number(connection: Connection) -> int:
     return (connection.scalar(select(func.max(Announcement.number))) or 0) + 1
 
 
-def _english_names(connection: Connection, codes) -> dict[str, str]:  # noqa: ANN001
-    rows = connection.execute(select(AreaAlias.area_code, AreaAlias.alias).where(
-        AreaAlias.kind == "english", AreaAlias.area_code.in_(sorted(codes))).order_by(AreaAlias.id))
-    found: dict[str, str] = {}
-    for code, alias in rows:
-        found.setdefault(code, alias)
-    return found
-
-
 def _rule_set_body(rules: RuleSet) -> dict[str, Any]:
     return {"ref": rules.ref, "id": rules.id, "title": {"zh": rules.title.zh, "en": rules.title.en}}
 
 
 def _publish_body(connection: Connection, number: int, run: RunInfo, rules: RuleSet, date: dt.date,
-                  effective: dt.date, rows, previous: dict, by: str, at: dt.datetime) -> dict[str, Any]:  # noqa: ANN001
-    english = _english_names(connection, [r.area_code for r in rows])
-    changes = [{"area_code": r.area_code, "area_name": r.area_name, "area_name_en": english.get(r.area_code),
-                "from": previous.get(r.area_code, {}).get("level"), "to": r.level, "reason_code": r.reason_code,
-                "reason": {"zh": r.reason_zh, "en": r.reason_en}}
-               for r in rows if previous.get(r.area_code, {}).get("level") != r.level]
+                  effective: dt.date, rows, written: list[dict], by: str, at: dt.datetime,  # noqa: ANN001
+                  ) -> dict[str, Any]:
+    changes = [change_line(w) for w in written]
     now = {r.area_code: r.level for r in rows}
     counts = announce.level_counts(rules, now)
     catalogue = measures_in(connection, rules.id)
@@ -215,7 +205,8 @@ def _publish_body(connection: Connection, number: int, run: RunInfo, rules: Rule
             "rule_set": _rule_set_body(rules), "labels": names,
             "run": {"id": run.id, "data_through": run.data_through, "data_as_of": run.data_as_of.isoformat()},
             "data_through": (max(through) if through else date).isoformat(),
-            "areas": len(rows), "changes": changes, "unchanged": len(rows) - len(changes), "levels": counts,
+            "areas": len(rows), **listed(connection, number, "changes", changes), "unchanged": len(rows) - len(changes),
+            "levels": counts,
             "measures": [m for m in measures if m["items"]], "published_by": by, "published_at": at.isoformat()}
 
 

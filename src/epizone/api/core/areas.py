@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from sqlalchemy import Engine, func, or_, select
 
+from epizone.api.caching import date_keyed, etag_for, not_modified, store_state
 from epizone.api.deps import Paging, TableFormat, acting, engine, naive, paging, wants
 from epizone.api.render import CSV_CONTENT, csv_response
 from epizone.api.core.explaining import explanation_out
@@ -71,15 +72,20 @@ def get_area(request: Request, who: Reader, code: str) -> AreaOut:
 
 @router.get("/areas/{code}/levels", response_model=Page[HistoryOut], responses=CSV_CONTENT,
             summary="The published levels of one area over time (retracted publications left out)")
-def area_history(request: Request, who: LevelReader, code: str, page: Annotated[Paging, Depends(paging)],
+def area_history(request: Request, response: Response, who: LevelReader, code: str,
+                 page: Annotated[Paging, Depends(paging)],
                  known_at: Annotated[dt.datetime | None, Query(description="As known at this moment")] = None,
                  format: TableFormat | None = None):  # noqa: A002
     require_areas(who, code)
     with reading(engine(request)) as connection:
+        etag = etag_for(request, who, store_state(connection))
+        if (unchanged := not_modified(request, etag)) is not None:
+            return unchanged
         rows = [r._asdict() for r in connection.execute(history(code, naive(known_at)))]
     items = rows[page.offset:page.offset + page.limit]
     if wants(request, format) == "csv":
-        return csv_response(items, len(rows))
+        return csv_response(items, len(rows), date_keyed(etag))
+    response.headers.update(date_keyed(etag))
     return page.answer(len(rows), items)
 
 

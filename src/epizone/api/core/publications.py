@@ -6,11 +6,16 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from epizone.api.deps import Id, Paging, acting, engine, paging
-from epizone.api.render import TEXT_CONTENT, text_response
+from fastapi.responses import JSONResponse
+
+from epizone.api.caching import immutable
+from epizone.api.deps import Id, Paging, TableFormat, acting, engine, paging, wants
+from epizone.api.export import csv_chunks, streamed
+from epizone.api.render import CSV_CONTENT, CSV_TYPE, TEXT_CONTENT, text_response
 from epizone.api.models import Page
-from epizone.api.core.schemas import AnnouncementOut, MeasureIn, MeasureOut, MeasurePatch, RetractIn
+from epizone.api.core.schemas import AnnouncementOut, ChangeOut, MeasureIn, MeasureOut, MeasurePatch, RetractIn
 from epizone.domain.access import Actor
+from epizone.store.changes import CHANGE_COLUMNS, as_row, changes_of
 from epizone.store.measures import add_measure, edit_measure, list_measures, remove_measure
 from epizone.store.publish import get_announcement, list_announcements, retract
 
@@ -37,6 +42,18 @@ def announcement(request: Request, who: Reader, number: Id,
     if format == "text":
         return text_response(found.text_zh if lang == "zh" else found.text_en)
     return AnnouncementOut(**found.__dict__)
+
+
+@router.get("/announcements/{number}/changes", response_model=list[ChangeOut], responses=CSV_CONTENT,
+            tags=["announcements"], summary="Every change of an announcement (its attachment): JSON or CSV; "
+                                            "cached as immutable")
+def announcement_changes(request: Request, who: Reader, number: Id, format: TableFormat | None = None):  # noqa: A002
+    found = get_announcement(engine(request), number)
+    lines = changes_of(engine(request), found)
+    if wants(request, format) == "csv":
+        return streamed(request, csv_chunks((as_row(line).values() for line in lines), CHANGE_COLUMNS), CSV_TYPE,
+                        {**immutable(), "X-Total-Count": str(len(lines))})
+    return JSONResponse(lines, headers=immutable())
 
 
 @router.post("/announcements/{number}/retract", response_model=AnnouncementOut, status_code=201,

@@ -150,6 +150,19 @@ class RetractIn(BaseModel):
     reason: str = Field(min_length=1, max_length=2000, pattern=r"\S")
 
 
+class ChangeOut(Out):
+    """One line of an announcement's full list: an area with its level before (``from``) and after (``to``); a
+    publication's lines also give the reason of the new level."""
+
+    area_code: str
+    area_name: str
+    area_name_en: str | None
+    from_: str | None = Field(alias="from")
+    to: str | None
+    reason_code: str | None = None
+    reason: dict[str, str] | None = None
+
+
 AnnouncementOut = out_model("AnnouncementOut", AnnouncementInfo, kind=Literal["publish", "retraction"])
 
 
