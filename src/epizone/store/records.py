@@ -137,13 +137,20 @@ def _flags(column: pa.ChunkedArray) -> pa.ChunkedArray:
 
 def _first_per_key(records: pa.Table, key: pa.ChunkedArray) -> pa.Table:
     """One row per key, sorted by key (validation has made sure repeats are identical): the store's key
-    indexes then take the rows in order."""
+    indexes then take the rows in order. A file already in key order (the usual export) is only filtered."""
     if records.num_rows == 0:
         return records
+    if pc.all(pc.less_equal(key.slice(0, len(key) - 1), key.slice(1))).as_py():
+        first = _firsts(key)
+        return records if pc.all(first).as_py() else records.filter(first)
     order = pc.sort_indices(key)  # stable: the first of repeats stays first
-    ordered = key.take(order).combine_chunks()
-    first = pc.not_equal(ordered.slice(1), ordered.slice(0, len(ordered) - 1))
-    return records.take(order.filter(pa.concat_arrays([pa.array([True]), first])))
+    return records.take(order.filter(_firsts(key.take(order))))
+
+
+def _firsts(ordered: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Where each run of equal values of ``ordered`` starts."""
+    later = pc.not_equal(ordered.slice(1), ordered.slice(0, len(ordered) - 1))
+    return pa.chunked_array([pa.array([True]), *later.chunks], pa.bool_())
 
 
 def _validity(table: Table, rows: list[dict]) -> tuple[list[tuple[dt.date | None, dt.date | None]], list[Problem]]:
