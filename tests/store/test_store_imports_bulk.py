@@ -79,7 +79,7 @@ def _case_table_schema(engine) -> tuple:  # noqa: ANN001
                  for part in parts)
 
 
-def test_a_load_larger_than_the_table_leaves_its_indexes_and_constraints_as_they_were(store):
+def test_a_first_load_leaves_the_tables_indexes_and_constraints_as_they_were(store):
     import_file(store.engine, "areas", store.areas(), "ann")
     before = _case_table_schema(store.engine)
     assert all(before)

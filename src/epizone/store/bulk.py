@@ -10,10 +10,11 @@ each column into an Arrow array at once (dates and moments arrive as ISO text an
 PostgreSQL runs ``COPY (query) TO STDOUT`` and parses the CSV with Arrow, a batch at a time.
 Both stay inside the caller's transaction.
 
-Loading much more than a table holds (``indexes_set_aside``): its secondary indexes (and, on PostgreSQL, its
+A first load into an empty table (``indexes_set_aside``): its secondary indexes (and, on PostgreSQL, its
 unique and foreign-key constraints) are dropped for the load and created again from their own definitions
 after it, in the same transaction: one sort per index instead of one B-tree insertion (and, on PostgreSQL, one
-trigger call) per row, and the rows are checked against them all the same when they are created again.
+trigger call) per row, and the rows are checked against them all the same when they are created again. On
+PostgreSQL this locks the table until the commit (readers of it wait), hence only while it is empty.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from sqlalchemy import Connection, Select, Table, literal, text
 
 CHUNK_ROWS = 100_000
 COPY_CHUNK_BYTES = 8 << 20
+INDEX_BUILD_MEMORY = "256MB"  # PostgreSQL's memory for building an index again after a large load
 Progress = Callable[[int, int], None]  # (rows written so far, rows in all)
 ARROW_TYPES = ((dt.datetime, pa.timestamp("us")), (dt.date, pa.date32()), (bool, pa.bool_()), (int, pa.int64()))
 
@@ -100,6 +102,8 @@ def indexes_set_aside(connection: Connection, table: Table) -> Iterator[None]:
     """``table`` without its secondary indexes and constraints (the primary key stays) during the block."""
     postgres = connection.dialect.name == "postgresql"
     dropped = _pg_set_aside(connection, table) if postgres else _sqlite_set_aside(connection, table)
+    if postgres:  # for this transaction only: each index is sorted in memory, not in temporary files
+        connection.exec_driver_sql(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
     for drop, _ in dropped:
         connection.exec_driver_sql(drop)
     yield

@@ -7,8 +7,9 @@ keys in a temporary table and reads only their current versions through the inde
 Records whose key has no version yet are new (revision 1); records that differ from their current version
 in any value (``NULL`` equal only to ``NULL``) supersede it and become the next revision; the others are left
 alone. The changed keys are superseded with one ``UPDATE`` and every new version is appended in bulk
-(``bulk.insert_arrow``), sorted by key as the file's records are. Imports never delete a record, so a key
-without a current version has no version at all.
+(``bulk.insert_arrow``), sorted by key as the file's records are; into an empty table, with its secondary
+indexes and constraints set aside and created again after (``bulk.indexes_set_aside``). Imports never delete
+a record, so a key without a current version has no version at all.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def apply(connection: Connection, kind: RecordKind, records: pa.Table, batch_id:
             raise RuntimeError(f"{kind.name}: {superseded} current versions superseded for {revised.num_rows} revisions")
     versions = pa.concat_tables([new.append_column("revision", pa.repeat(1, new.num_rows).cast(pa.int64())),
                                  revised])
-    with indexes_set_aside(connection, kind.table) if versions.num_rows > stored else nullcontext():
+    with indexes_set_aside(connection, kind.table) if stored == 0 else nullcontext():  # a first load
         insert_arrow(connection, kind.table, versions, {"recorded_at": at, "batch_id": batch_id}, progress)
     return Applied(new=new.num_rows, revised=revised.num_rows)
 
