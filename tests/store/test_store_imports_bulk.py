@@ -4,8 +4,11 @@ the store (a day's file reads only its own keys' current versions; a large one r
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from epizone.store import revisions
 from epizone.store.imports import import_file
@@ -66,3 +69,24 @@ def test_counts_are_compared_on_their_three_column_key(store, monkeypatch):
     assert (result.new, result.revised, result.unchanged) == (0, 1, 1)
     assert [v["value"] for v in record_history(store.engine, "counts", "350102001", dt.date(2020, 2, 3), "new_confirmed")] \
         == [3, 30]
+
+
+def _case_table_schema(engine) -> tuple:  # noqa: ANN001
+    found = inspect(engine)
+    parts = (found.get_indexes("case_reports"), found.get_unique_constraints("case_reports"),
+             found.get_foreign_keys("case_reports"))
+    return tuple(sorted(json.dumps(item, default=str, sort_keys=True) for item in part)  # str: a WHERE's text
+                 for part in parts)
+
+
+def test_a_first_load_leaves_the_tables_indexes_and_constraints_as_they_were(store):
+    import_file(store.engine, "areas", store.areas(), "ann")
+    before = _case_table_schema(store.engine)
+    assert all(before)
+    import_file(store.engine, "cases", store.cases(*case_rows(), name="all.csv"), "ann")  # into an empty table
+    assert _case_table_schema(store.engine) == before
+    second_current = text("INSERT INTO case_reports (case_id, report_date, area_code, classification, revision, "
+                          "recorded_at, batch_id) SELECT case_id, report_date, area_code, classification, 2, "
+                          "recorded_at, batch_id FROM case_reports WHERE case_id = 'k00001'")
+    with store.engine.begin() as connection, pytest.raises(IntegrityError):  # one current version per key again
+        connection.execute(second_current)

@@ -9,6 +9,12 @@ Reading (``read_batches``): SQLite fetches plain tuples from the driver's cursor
 each column into an Arrow array at once (dates and moments arrive as ISO text and are parsed by Arrow);
 PostgreSQL runs ``COPY (query) TO STDOUT`` and parses the CSV with Arrow, a batch at a time.
 Both stay inside the caller's transaction.
+
+A first load into an empty table (``indexes_set_aside``): its secondary indexes (and, on PostgreSQL, its
+unique and foreign-key constraints) are dropped for the load and created again from their own definitions
+after it, in the same transaction: one sort per index instead of one B-tree insertion (and, on PostgreSQL, one
+trigger call) per row, and the rows are checked against them all the same when they are created again. On
+PostgreSQL this locks the table until the commit (readers of it wait), hence only while it is empty.
 """
 
 from __future__ import annotations
@@ -16,13 +22,15 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
-from sqlalchemy import Connection, Select, Table, literal
+from sqlalchemy import Connection, Select, Table, literal, text
 
 CHUNK_ROWS = 100_000
 COPY_CHUNK_BYTES = 8 << 20
+INDEX_BUILD_MEMORY = "256MB"  # PostgreSQL's memory for building an index again after a large load
 Progress = Callable[[int, int], None]  # (rows written so far, rows in all)
 ARROW_TYPES = ((dt.datetime, pa.timestamp("us")), (dt.date, pa.date32()), (bool, pa.bool_()), (int, pa.int64()))
 
@@ -87,6 +95,43 @@ def _copy_batch(connection: Connection, table: Table, batch: pa.RecordBatch, con
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     with cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN WITH (FORMAT csv)') as copy:
         copy.write(buffer.getbuffer())
+
+
+@contextmanager
+def indexes_set_aside(connection: Connection, table: Table) -> Iterator[None]:
+    """``table`` without its secondary indexes and constraints (the primary key stays) during the block."""
+    postgres = connection.dialect.name == "postgresql"
+    dropped = _pg_set_aside(connection, table) if postgres else _sqlite_set_aside(connection, table)
+    if postgres:  # for this transaction only: each index is sorted in memory, not in temporary files
+        connection.exec_driver_sql(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
+    for drop, _ in dropped:
+        connection.exec_driver_sql(drop)
+    yield
+    for _, create in reversed(dropped):
+        connection.exec_driver_sql(create)
+
+
+def _sqlite_set_aside(connection: Connection, table: Table) -> list[tuple[str, str]]:
+    """(drop, create) of each index created by name (a UNIQUE constraint's own index cannot be dropped)."""
+    found = connection.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = :t "
+                                    "AND sql IS NOT NULL ORDER BY name"), {"t": table.name})
+    return [(f'DROP INDEX "{name}"', sql) for name, sql in found]
+
+
+def _pg_set_aside(connection: Connection, table: Table) -> list[tuple[str, str]]:
+    """(drop, create) of each unique and foreign-key constraint, then of each other index but the primary key."""
+    constraints = connection.execute(text(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = CAST(:t AS regclass) "
+        "AND contype IN ('u', 'f') ORDER BY contype DESC, conname"), {"t": table.name})
+    indexes = connection.execute(text(
+        "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+        "WHERE i.indrelid = CAST(:t AS regclass) AND NOT i.indisprimary AND NOT EXISTS "
+        "(SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid) "
+        "ORDER BY c.relname"), {"t": table.name})
+    alter = f'ALTER TABLE "{table.name}"'
+    return ([(f'{alter} DROP CONSTRAINT "{name}"', f'{alter} ADD CONSTRAINT "{name}" {definition}')
+             for name, definition in constraints]
+            + [(f'DROP INDEX "{name}"', definition) for name, definition in indexes])
 
 
 def read_arrow(connection: Connection, query: Select) -> pa.Table:

@@ -18,7 +18,8 @@ from collections.abc import Collection
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, String, any_, func, insert, literal, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from epizone.domain.errors import OutsideScope
 from epizone.domain.problems import InputError, Problem
@@ -31,6 +32,7 @@ from epizone.store.models import AreaAlias, AreaRecord, ImportBatch
 from epizone.store.revisions import KINDS, Progress
 
 KIND_NAMES = tuple(KINDS)
+LOOKUP_CODES = 1_000  # area codes looked up per SQLite query (well within its limit on parameters)
 
 
 @dataclass(frozen=True)
@@ -126,9 +128,18 @@ def _sha256(path: Path) -> str:
 def _read(connection: Connection, kind: str, path: Path) -> readers.Records:
     if kind == "areas":
         return readers.area_records(path)
-    codes = connection.scalars(select(AreaRecord.code).where(AreaRecord.superseded_at.is_(None))).all()
     reader = readers.case_records if kind == "cases" else readers.count_records
-    return reader(path, codes)
+    return reader(path, lambda codes: _known_areas(connection, codes))
+
+
+def _known_areas(connection: Connection, codes: list[str]) -> list[str]:
+    """Those of ``codes`` that name a current area, looked up through the current-code index: on PostgreSQL
+    with one array parameter, on SQLite ``LOOKUP_CODES`` at a time."""
+    current = select(AreaRecord.code).where(AreaRecord.superseded_at.is_(None))
+    if connection.dialect.name == "postgresql":
+        return list(connection.scalars(current.where(AreaRecord.code == any_(literal(codes, ARRAY(String))))))
+    return [code for start in range(0, len(codes), LOOKUP_CODES)
+            for code in connection.scalars(current.where(AreaRecord.code.in_(codes[start:start + LOOKUP_CODES])))]
 
 
 def _batch_time(connection: Connection) -> dt.datetime:

@@ -1,7 +1,8 @@
 """Input files as validated records ready to store: one Arrow table per file, one row per record key.
 
 Validation is the engine's own (``epizone.io``): the same file passes or fails here as it does for
-``epizone assess``, except that area codes are checked against the areas in the store. Every problem
+``epizone assess``, except that area codes are checked against the areas in the store (only the file's own codes are
+looked up). Every problem
 is collected and raised together as ``InputError``.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,9 @@ ALIAS_COLUMNS = {"name_traditional": "traditional", "name_pinyin": "pinyin", "na
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
+KnownAreas = Callable[[list[str]], Iterable[str]]  # which of these area codes name an area in the store
+
+
 @dataclass
 class Records:
     """Validated records (one row per key) and how many data rows the file had."""
@@ -39,9 +43,9 @@ class Records:
     aliases: list[tuple[str, str, str]]  # (area_code, kind, alias); areas files only
 
 
-def case_records(path: Path, area_codes: Iterable[str]) -> Records:
+def case_records(path: Path, known_areas: KnownAreas) -> Records:
     table = read_table(path, case_file.COLUMNS, case_file.OPTIONAL, case_file.CODED)
-    _, problems = case_file.load_cases(table, dict.fromkeys(area_codes, 0))
+    _, problems = case_file.load_cases(table, _areas_of(table, known_areas))
     _raise(problems)
     data = table.data
     rows = data.num_rows
@@ -58,9 +62,9 @@ def case_records(path: Path, area_codes: Iterable[str]) -> Records:
     return Records(_first_per_key(records, records.column("case_id")), rows, [])
 
 
-def count_records(path: Path, area_codes: Iterable[str]) -> Records:
+def count_records(path: Path, known_areas: KnownAreas) -> Records:
     table = read_table(path, count_file.COLUMNS, (), count_file.CODED)
-    counts, problems = count_file.load_counts(table, dict.fromkeys(area_codes, 0))
+    counts, problems = count_file.load_counts(table, _areas_of(table, known_areas))
     _raise(problems)
     records = pa.table({  # load_counts keeps one row per (area, date, metric)
         "area_code": pa.array(counts.area_codes, pa.string()).take(pa.array(counts.area)),
@@ -101,6 +105,14 @@ def area_records(path: Path) -> Records:
     return Records(records, len(rows), _aliases(rows))
 
 
+def _areas_of(table: Table, known_areas: KnownAreas) -> dict[str, int]:
+    """The areas known to the store among the file's distinct area codes (stripped, as validation reads
+    them), as validation takes them: so a day's file looks up its own areas, not every area of the store."""
+    distinct = pc.unique(table.data.column("area_code"))
+    codes = pc.utf8_trim_whitespace(distinct.cast(pa.string())).drop_null().to_pylist()
+    return dict.fromkeys(known_areas(codes), 0)
+
+
 def _raise(problems: list[Problem]) -> None:
     if problems:
         raise InputError([_reworded(p) for p in problems])
@@ -137,13 +149,20 @@ def _flags(column: pa.ChunkedArray) -> pa.ChunkedArray:
 
 def _first_per_key(records: pa.Table, key: pa.ChunkedArray) -> pa.Table:
     """One row per key, sorted by key (validation has made sure repeats are identical): the store's key
-    indexes then take the rows in order."""
+    indexes then take the rows in order. A file already in key order (the usual export) is only filtered."""
     if records.num_rows == 0:
         return records
+    if pc.all(pc.less_equal(key.slice(0, len(key) - 1), key.slice(1))).as_py():
+        first = _firsts(key)
+        return records if pc.all(first).as_py() else records.filter(first)
     order = pc.sort_indices(key)  # stable: the first of repeats stays first
-    ordered = key.take(order).combine_chunks()
-    first = pc.not_equal(ordered.slice(1), ordered.slice(0, len(ordered) - 1))
-    return records.take(order.filter(pa.concat_arrays([pa.array([True]), first])))
+    return records.take(order.filter(_firsts(key.take(order))))
+
+
+def _firsts(ordered: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Where each run of equal values of ``ordered`` starts."""
+    later = pc.not_equal(ordered.slice(1), ordered.slice(0, len(ordered) - 1))
+    return pa.chunked_array([pa.array([True]), *later.chunks], pa.bool_())
 
 
 def _validity(table: Table, rows: list[dict]) -> tuple[list[tuple[dt.date | None, dt.date | None]], list[Problem]]:

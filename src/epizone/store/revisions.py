@@ -7,21 +7,23 @@ keys in a temporary table and reads only their current versions through the inde
 Records whose key has no version yet are new (revision 1); records that differ from their current version
 in any value (``NULL`` equal only to ``NULL``) supersede it and become the next revision; the others are left
 alone. The changed keys are superseded with one ``UPDATE`` and every new version is appended in bulk
-(``bulk.insert_arrow``), sorted by key as the file's records are. Imports never delete a record, so a key
-without a current version has no version at all.
+(``bulk.insert_arrow``), sorted by key as the file's records are; into an empty table, with its secondary
+indexes and constraints set aside and created again after (``bulk.indexes_set_aside``). Imports never delete
+a record, so a key without a current version has no version at all.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import reduce
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import Column, Connection, MetaData, Table, and_, func, or_, select, tuple_, update
+from sqlalchemy import Column, Connection, MetaData, Select, Table, and_, func, or_, select, tuple_, update
 
-from epizone.store.bulk import Progress, insert_arrow, read_arrow
+from epizone.store.bulk import Progress, indexes_set_aside, insert_arrow, read_arrow
 from epizone.store.models import AreaRecord, Base, CaseReport, CountReport
 
 SCAN_RATIO = 4  # read every current version when the store holds at most this many versions per imported record
@@ -62,7 +64,8 @@ def apply(connection: Connection, kind: RecordKind, records: pa.Table, batch_id:
           progress: Progress | None = None) -> Applied:
     """Make ``records`` (one per key, columns ``kind.columns``) current, as revisions recorded ``at``."""
     records = records.select(list(kind.columns))
-    current = _current_versions(connection, kind, records)
+    stored = connection.scalar(select(func.max(kind.table.c.id))) or 0
+    current = _current_versions(connection, kind, records, stored)
     present = pc.is_in(_key_text(kind, records), value_set=_key_text(kind, current))
     new = records.filter(pc.invert(present))
     revised = _revised(kind, records.filter(present), current)
@@ -72,20 +75,20 @@ def apply(connection: Connection, kind: RecordKind, records: pa.Table, batch_id:
             raise RuntimeError(f"{kind.name}: {superseded} current versions superseded for {revised.num_rows} revisions")
     versions = pa.concat_tables([new.append_column("revision", pa.repeat(1, new.num_rows).cast(pa.int64())),
                                  revised])
-    insert_arrow(connection, kind.table, versions, {"recorded_at": at, "batch_id": batch_id}, progress)
+    with indexes_set_aside(connection, kind.table) if stored == 0 else nullcontext():  # a first load
+        insert_arrow(connection, kind.table, versions, {"recorded_at": at, "batch_id": batch_id}, progress)
     return Applied(new=new.num_rows, revised=revised.num_rows)
 
 
-def _current_versions(connection: Connection, kind: RecordKind, records: pa.Table) -> pa.Table:
+def _current_versions(connection: Connection, kind: RecordKind, records: pa.Table, stored: int) -> pa.Table:
     """The current version (columns ``kind.columns`` and ``revision``) of every key of ``records``, and
-    possibly of others."""
+    possibly of others; ``stored``: about how many versions the table holds."""
     table = kind.table
     query = select(*(table.c[name] for name in (*kind.columns, "revision"))).where(table.c.superseded_at.is_(None))
-    stored = connection.scalar(select(func.max(table.c.id))) or 0
     if stored <= SCAN_RATIO * records.num_rows:
         return read_arrow(connection, query)
     keys = _temporary(connection, kind, records.select(list(kind.key)), "lookup")
-    found = read_arrow(connection, query.join(keys, _same_key(kind, keys, table)))
+    found = read_arrow(connection, query.where(_key_of(kind, table).in_(_keys_in(kind, keys))))
     keys.drop(connection)
     return found
 
@@ -129,16 +132,17 @@ def _supersede(connection: Connection, kind: RecordKind, keys: pa.Table, at: dt.
     """Close the current versions of ``keys``; how many were closed."""
     table = kind.table
     staged = _temporary(connection, kind, keys, "revised")
-    changed = select(*(staged.c[name] for name in kind.key))
-    statement = update(table).where(table.c.superseded_at.is_(None), _key_of(kind, table).in_(changed)) \
-        .values(superseded_at=at)
+    current = and_(table.c.superseded_at.is_(None), _key_of(kind, table).in_(_keys_in(kind, staged)))
+    statement = update(table).where(current).values(superseded_at=at)
     count = connection.execute(statement, execution_options={"preserve_rowcount": True}).rowcount
     staged.drop(connection)
     return count
 
 
-def _same_key(kind: RecordKind, left: Table, right: Table):  # noqa: ANN202
-    return and_(*(left.c[name] == right.c[name] for name in kind.key))
+def _keys_in(kind: RecordKind, staged: Table) -> Select:
+    """The keys of a staging table, for ``key IN (...)``: SQLite then walks the staged keys and looks each one
+    up through the current-key index (a join lets it scan the whole table instead, having no statistics)."""
+    return select(*(staged.c[name] for name in kind.key))
 
 
 def _key_of(kind: RecordKind, table: Table):  # noqa: ANN202
