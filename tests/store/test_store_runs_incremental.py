@@ -121,3 +121,40 @@ def test_a_published_run_still_cannot_be_deleted(store):
     with pytest.raises(Exception, match="frozen"):
         with store.engine.begin() as connection:
             connection.execute(AssessedLevel.__table__.delete().where(AssessedLevel.run_id == run.id))
+
+
+def line_list(days: int = 24) -> list[tuple]:
+    """Cases over ``days`` days from 2020-02-01 in three townships, some in clusters that span many days."""
+    towns = ("350102001", "350102002", "350103001")
+    rows = []
+    for n in range(days * 2):
+        if n % 5 == 3:
+            continue
+        rows.append((f"c{n}", (FIRST + dt.timedelta(days=n // 2)).isoformat(), towns[n % 3],
+                     "asymptomatic" if n % 7 == 0 else "confirmed", f"k{n // 9}" if n % 4 else ""))
+    return rows
+
+
+def write_cases(store, name: str, rows: list[tuple]):
+    return store.write(name, "case_id,report_date,area_code,classification,cluster_id\n"
+                       + "".join(",".join(r) + "\n" for r in rows))
+
+
+@pytest.mark.parametrize("rules", ["cn-2020-02", "fj-2020-02"])
+def test_daily_runs_on_a_line_list_with_a_moved_case_give_the_levels_of_full_replays(store, rules):
+    rows = line_list()
+    import_file(store.engine, "areas", store.areas(), "ann")
+    notes = []
+    for n in range(4, 22, 2):
+        day = FIRST + dt.timedelta(days=n)
+        if n == 16:  # case c1 was reported on 2020-02-01, in fact on 2020-02-05
+            rows = [(r[0], "2020-02-05", *r[2:]) if r[0] == "c1" else r for r in rows]
+        import_file(store.engine, "cases", write_cases(store, f"cases-{day}.csv",
+                                                       [r for r in rows if r[1] <= day.isoformat()]), "ann")
+        run = run_assessment(store.engine, RunRequest(rules, day - dt.timedelta(1), day, DataThrough(lag=0)), "ann")
+        full = run_assessment(store.engine, RunRequest(rules, day - dt.timedelta(1), day, DataThrough(lag=0),
+                                                       full=True), "ann")
+        notes.append(run.summary["state"])
+        assert levels(store, run.id) == levels(store, full.id) != {}
+    assert notes[1] == "continued from 2020-02-05"
+    assert notes[6] == "full replay: data changed on 2020-02-01, before every checkpoint"
