@@ -64,12 +64,9 @@ def test_daily_runs_with_corrections_give_the_levels_of_full_replays(store, rule
         day = FIRST + dt.timedelta(days=n)
         import_file(store.engine, "counts", write_counts(store, f"counts-{day}.csv",
                                                          [r for r in rows if r["date"] <= day.isoformat()]), "ann")
-        if n == 3:  # a correction to a recent date, then one to the first days
-            import_file(store.engine, "counts", write_counts(store, "fix-1.csv", corrected(rows, day - dt.timedelta(2))),
-                        "ann")
-        if n == 5:
-            import_file(store.engine, "counts", write_counts(store, "fix-2.csv", corrected(rows, dt.date(2020, 1, 25))),
-                        "ann")
+        fixed = {3: day - dt.timedelta(2), 5: dt.date(2020, 1, 25)}  # a correction to a recent date, to an early one
+        if n in fixed:
+            import_file(store.engine, "counts", write_counts(store, f"fix-{n}.csv", corrected(rows, fixed[n])), "ann")
         run = run_day(store, rules, day)
         notes.append(run.summary["state"])
         full = run_day(store, rules, day, full=True)
