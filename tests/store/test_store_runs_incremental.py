@@ -155,3 +155,13 @@ def test_daily_runs_on_a_line_list_with_a_moved_case_give_the_levels_of_full_rep
         assert levels(store, run.id) == levels(store, full.id) != {}
     assert notes[1] == "continued from 2020-02-05"
     assert notes[6] == "full replay: data changed on 2020-02-01, before every checkpoint"
+
+
+def test_a_checkpoint_the_engine_finds_unfit_gives_a_full_replay(store):
+    import_file(store.engine, "areas", demo_file("areas.csv"), "ann")
+    import_file(store.engine, "counts", demo_file("counts.csv"), "ann")
+    day = dt.date(2020, 2, 22)
+    run_assessment(store.engine, RunRequest("cn-2020-02", day, day, LAG, data_end=dt.date(2020, 2, 10)), "ann")
+    run = run_day(store, "cn-2020-02", day + dt.timedelta(days=1))  # data complete to their last date this time
+    assert run.summary["state"] == "full replay: no checkpoint before the end date fits the inputs' data end"
+    assert levels(store, run.id) == levels(store, run_day(store, "cn-2020-02", run.start_date, full=True).id)

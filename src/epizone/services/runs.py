@@ -63,10 +63,14 @@ def run_assessment(engine: Engine, req: RunRequest, by: str) -> RunInfo:
     as_of, last_batch = data_moment(engine, req.as_of)
     areas = _areas(engine, as_of)
     key = _key(rules, req, areas)
-    start = _start(engine, key, req, as_of)
-    table, summary, state = _graded(engine, as_of, rules, areas, req, start)
-    if start.checkpoint is not None and state.choice.checkpoint is None:  # the engine found it unfit after all
-        table, summary, state = _graded(engine, as_of, rules, areas, req, Start(None, None, state.choice.note))
+    state = StoreState(_start(engine, key, req, as_of))
+    try:
+        table, summary = _graded(engine, as_of, rules, areas, req, state)
+    except ValueError:
+        if state.start.checkpoint is None or state.choice.checkpoint is not None:
+            raise
+        state = StoreState(Start(None, None, state.choice.note))  # the engine found the checkpoint unfit
+        table, summary = _graded(engine, as_of, rules, areas, req, state)
     run = NewRun(rules, text, summary.unit, summary.start, summary.end, str(req.data_through), as_of, last_batch,
                  summary.units, _summary(summary), state.kept_row(key, as_of))
     return record_run(engine, run, table, by)
@@ -143,15 +147,15 @@ def _start(engine: Engine, key: str, req: RunRequest, as_of: dt.datetime) -> Sta
 
 
 def _graded(engine: Engine, as_of: dt.datetime, rules: RuleSet, areas: pa.Table, req: RunRequest,
-            start: Start) -> tuple[pa.Table, Summary, StoreState]:
-    """Grade from ``start`` (reading the records dated from its checkpoint's first data date)."""
-    state = StoreState(start)
+            state: StoreState) -> tuple[pa.Table, Summary]:
+    """Grade from ``state.start`` (reading the records dated from its checkpoint's first data date)."""
+    start = state.start
     since = None if start.row is None else start.row.since
     kinds = None if start.checkpoint is None else set(start.checkpoint.digests)
     table, summary = assess_table(_request(engine, as_of, rules, areas, since, kinds, unit=req.unit, start=req.start,
                                            end=req.end, data_through=req.data_through, data_end=req.data_end,
                                            state=state, full=start.row is None, rows_from=since))
-    return table, summary, state
+    return table, summary
 
 
 def _areas(engine: Engine, as_of: dt.datetime) -> pa.Table:
