@@ -15,6 +15,7 @@ from epizone.store.settings import DEFAULT_URL, StoreSettings
 TABLES = {"import_batches", "areas", "area_aliases", "case_reports", "count_reports", "users", "audit_log",
           "api_tokens", "rule_sets", "assessment_runs", "assessed_levels", "publications", "published_levels",
           "announcements", "measures", "alembic_version",
+          "run_checkpoints",  # revision 0006_checkpoints
           # revision 0003 (operations, epizone.ops.models)
           "enterprises", "enterprise_accounts", "resumption_reports", "bottlenecks", "duties", "duty_items",
           "inspections", "inspection_findings", "supply_facilities", "supply_reports",

@@ -18,7 +18,7 @@ from epizone.store.changes import CHANGE_COLUMNS, as_row, changes_of
 from epizone.store.measures import add_measure, edit_measure, list_measures, remove_measure
 from epizone.store.publish import get_announcement, list_announcements, publish, retract
 from epizone.services.runs import RunRequest, run_assessment
-from epizone.store.runs import list_runs
+from epizone.store.runs import list_runs, prune_runs
 from epizone.store.tokens import create_token, list_tokens, revoke_token
 
 app = Commands()  # publish, retract
@@ -40,19 +40,38 @@ def runs_create(
                                                                  "(default: as of the latest import)")] = None,
     data_end: Annotated[Optional[str], typer.Option("--data-end", help="Last date the data are complete for "
                                                                        "(default: the last date in them)")] = None,
+    full: Annotated[bool, typer.Option("--full", help="Replay from the first data date even when a checkpoint "
+                                                      "of an earlier run fits")] = False,
     db: DbOpt = None,
     user: UserOpt = None,
 ) -> None:
-    """Grade the store's data and keep the run (rule set, period, data cutoff, moment of the data, who, when)."""
+    """Grade the store's data and keep the run (rule set, period, data cutoff, moment of the data, who, when).
+
+    The run continues from the checkpoint of an earlier run when one fits (same rule set, unit, areas and
+    cutoff; a day before --start; no data changed on or before its cutoff since), and says so."""
     through = DataThrough.parse(data_through)
     first, last = day(start or date, "--start"), day(end or date, "--end")
-    request = RunRequest(rules, first, last, through, unit, moment(as_of, "--as-of"), day(data_end, "--data-end"))
+    request = RunRequest(rules, first, last, through, unit, moment(as_of, "--as-of"), day(data_end, "--data-end"),
+                         full)
     with opened(db) as engine:
         run = attempt(lambda: run_assessment(engine, request, user_name(user)), "no run was made")
     levels = ", ".join(f"{k} {v}" for k, v in run.summary["last_day_by_level"].items())
     out.print(f"run {run.id}: {run.rule_set}, {run.units} {run.unit} units, {run.start_date} to {run.end_date}, "
               f"data through {run.data_through}, data as of {run.data_as_of:%Y-%m-%d %H:%M:%S} UTC; "
-              f"on {run.end_date}: {levels}")
+              f"on {run.end_date}: {levels}; {run.summary.get('state')}")
+
+
+@runs_app.command("prune")
+def runs_prune(
+    older_than: Annotated[int, typer.Option("--older-than", min=0, help="Drop draft runs made more than this "
+                                                                        "many days ago")],
+    db: DbOpt = None,
+    user: UserOpt = None,
+) -> None:
+    """Drop the draft runs (never published) older than --older-than days, with their levels and checkpoints."""
+    with opened(db) as engine:
+        ids = prune_runs(engine, dt.timedelta(days=older_than), user_name(user))
+    out.print(f"{len(ids)} draft runs dropped" + (f": {', '.join(map(str, ids))}" if ids else ""))
 
 
 @runs_app.command("list")

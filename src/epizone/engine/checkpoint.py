@@ -64,6 +64,12 @@ class Checkpoint:
         return self.covered is not None and covered is not None and self.cutoff <= min(self.covered, covered)
 
     def save(self, path: Path) -> None:
+        part = path.with_name(path.name + ".part")
+        part.write_bytes(self.to_bytes())
+        part.replace(path)  # never a half-written checkpoint
+
+    def to_bytes(self) -> bytes:
+        """The checkpoint as the bytes of an ``.npz`` file (``load`` reads them back from a file object)."""
         header = {"key": self.key, "day": self.day, "cutoff": self.cutoff, "covered": self.covered,
                   "since": self.carry.since, "next": self.carry.day, "base": sorted(self.carry.base),
                   "last": sorted(self.carry.last), "machine": self.carry.machine is not None,
@@ -77,12 +83,10 @@ class Checkpoint:
         arrays |= {f"digest.{k}": v for k, v in self.digests.items()}
         buffer = io.BytesIO()
         np.savez_compressed(buffer, **arrays)
-        part = path.with_name(path.name + ".part")
-        part.write_bytes(buffer.getvalue())
-        part.replace(path)  # never a half-written checkpoint
+        return buffer.getvalue()
 
     @classmethod
-    def load(cls, path: Path) -> "Checkpoint":
+    def load(cls, path: Path | io.BytesIO) -> "Checkpoint":
         with np.load(path, allow_pickle=False) as data:
             h = json.loads(bytes(data["header"]).decode())
             machine = Machine(*(data[f"machine.{f}"] for f in MACHINE)) if h["machine"] else None

@@ -6,21 +6,35 @@ Arrow tables under the parsed rule set (no file is written, and rows checked whe
 again), and stores every unit-day with its reason in Chinese and English and its indicator values
 (``epizone.store.runs``). A correction imported later never changes a run; running again as of the same
 moment gives the same levels. An explanation replays one unit-day of a run from the same inputs.
+
+Each run keeps a checkpoint (``epizone.store.checkpoints``): the state its rule set needs to grade on from
+its last day. A later run with the same key (rule set text, unit kind and areas, data cutoff) continues from
+the newest checkpoint of a day before its first day whose data are unchanged: it reads only the records
+dated from the checkpoint's first data date. Data recorded after a checkpoint's moment and dated on or
+before its cutoff (a correction) make that checkpoint unusable: the run takes an older one, or replays
+fully. ``full`` forces a full replay. The run's summary says what was done (``state``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+import pyarrow as pa
 from sqlalchemy import Engine
 
-from epizone.domain.cutoff import DataThrough
+from epizone.domain.cutoff import DataThrough, from_day_number
 from epizone.domain.rules import RuleSet, builtin_ids, parse_rule_set
+from epizone.engine.checkpoint import Checkpoint
+from epizone.io.areas import read_areas
 from epizone.services.assess import Request, Summary, assess_table
 from epizone.services.explain import Explanation, explain
+from epizone.services.resume import key_of
+from epizone.services.state import Choice, StateDir
+from epizone.store.checkpoints import (StoredCheckpoint, changed_since, checkpoint_state, checkpoints_before)
 from epizone.store.queries import records_as_of
 from epizone.store.runs import NewRun, RunError, RunInfo, data_moment, record_run, run_with_rule_set
 
@@ -34,10 +48,12 @@ class RunRequest:
     unit: str | None = None
     as_of: dt.datetime | None = None   # the store as known at this moment (default: the latest import)
     data_end: dt.date | None = None    # the last date the data are complete for (default: the last date in them)
+    full: bool = False                 # replay from the first data date even when a checkpoint fits
 
 
 def run_assessment(engine: Engine, req: RunRequest, by: str) -> RunInfo:
-    """Grade the store's data as of ``req.as_of`` and store the run; RunError / InputError when it cannot."""
+    """Grade the store's data as of ``req.as_of`` and store the run with its checkpoint; RunError / InputError
+    when it cannot."""
     text = _builtin_text(req.rules)
     rules = parse_rule_set(text)
     if req.start is None or req.end is None:
@@ -45,11 +61,114 @@ def run_assessment(engine: Engine, req: RunRequest, by: str) -> RunInfo:
     if req.end < req.start:
         raise RunError(f"end {req.end} is before start {req.start}")
     as_of, last_batch = data_moment(engine, req.as_of)
-    table, summary = assess_table(_request(engine, as_of, rules, unit=req.unit, start=req.start, end=req.end,
-                                           data_through=req.data_through, data_end=req.data_end))
+    areas = _areas(engine, as_of)
+    key = _key(rules, req, areas)
+    state = StoreState(_start(engine, key, req, as_of))
+    try:
+        table, summary = _graded(engine, as_of, rules, areas, req, state)
+    except ValueError:
+        if state.start.checkpoint is None or state.choice.checkpoint is not None:
+            raise
+        state = StoreState(Start(None, None, state.choice.note))  # the engine found the checkpoint unfit
+        table, summary = _graded(engine, as_of, rules, areas, req, state)
     run = NewRun(rules, text, summary.unit, summary.start, summary.end, str(req.data_through), as_of, last_batch,
-                 summary.units, _summary(summary))
+                 summary.units, _summary(summary), state.kept_row(key, as_of))
     return record_run(engine, run, table, by)
+
+
+@dataclass(frozen=True)
+class Start:
+    """Where a run starts: the checkpoint's row and state (None: from the first data date), and why."""
+
+    row: StoredCheckpoint | None
+    checkpoint: Checkpoint | None
+    note: str
+
+
+class StoreState(StateDir):
+    """The checkpoint a run continues from (none: a full replay), chosen from the store beforehand, and the
+    checkpoint the run keeps, in memory until the run is stored with it."""
+
+    def __init__(self, start: Start):
+        super().__init__(None)  # no folder: the store holds the checkpoints
+        self.start = start
+        self.choice = Choice(None, start.note)
+        self.kept: Checkpoint | None = None
+
+    def choose(self, key: str, digests: dict, covered: int | None, end: int, full: bool = False,
+               rows_from: int | None = None) -> Choice:
+        if self.start.checkpoint is None:
+            return self.choice
+        self.choice = super().choose(key, digests, covered, end, full, rows_from)
+        if self.choice.checkpoint is not None:
+            self.choice = Choice(self.choice.checkpoint, self.start.note)
+        return self.choice
+
+    def _paths(self, key: str) -> list[Checkpoint]:
+        return [self.start.checkpoint]
+
+    @staticmethod
+    def _load(path: Checkpoint) -> Checkpoint:
+        return path
+
+    def save(self, checkpoint: Checkpoint) -> None:
+        self.kept = checkpoint
+
+    def kept_row(self, key: str, as_of: dt.datetime) -> tuple[str, StoredCheckpoint, bytes] | None:
+        """The checkpoint to store with the run: its key, its row's dates and moment, and its state."""
+        if self.kept is None:
+            return None
+        c = self.kept
+        row = StoredCheckpoint(0, 0, from_day_number(c.day), from_day_number(c.carry.since),
+                               from_day_number(c.cutoff), None if c.covered is None else from_day_number(c.covered),
+                               as_of)
+        return key, row, c.to_bytes()
+
+
+def _start(engine: Engine, key: str, req: RunRequest, as_of: dt.datetime) -> Start:
+    """The newest checkpoint of a day before ``req.start`` whose data are unchanged since it was made."""
+    if req.full:
+        return Start(None, None, "full replay: asked for (--full)")
+    found = checkpoints_before(engine, key, req.start, as_of)
+    if not found:
+        return Start(None, None, "full replay: no checkpoint for this rule set, unit, areas and cutoff "
+                                 f"before {req.start}")
+    changed = None
+    for row in found:
+        on = changed_since(engine, row.data_as_of, as_of)
+        if on is not None and on <= row.cutoff:
+            changed = on if changed is None else min(changed, on)
+            continue
+        checkpoint = Checkpoint.load(io.BytesIO(checkpoint_state(engine, row.id)))
+        if changed is None:
+            return Start(row, checkpoint, f"continued from {row.day}")
+        return Start(row, checkpoint, f"replayed from {row.day + dt.timedelta(days=1)}: data changed on {changed}")
+    return Start(None, None, f"full replay: data changed on {changed}, before every checkpoint")
+
+
+def _graded(engine: Engine, as_of: dt.datetime, rules: RuleSet, areas: pa.Table, req: RunRequest,
+            state: StoreState) -> tuple[pa.Table, Summary]:
+    """Grade from ``state.start`` (reading the records dated from its checkpoint's first data date)."""
+    start = state.start
+    since = None if start.row is None else start.row.since
+    kinds = None if start.checkpoint is None else set(start.checkpoint.digests)
+    table, summary = assess_table(_request(engine, as_of, rules, areas, since, kinds, unit=req.unit, start=req.start,
+                                           end=req.end, data_through=req.data_through, data_end=req.data_end,
+                                           state=state, full=start.row is None, rows_from=since))
+    return table, summary
+
+
+def _areas(engine: Engine, as_of: dt.datetime) -> pa.Table:
+    areas = records_as_of(engine, "areas", as_of)
+    if areas.num_rows == 0:
+        raise RunError(f"the store held no areas at {as_of:%Y-%m-%d %H:%M:%S} UTC: import areas first")
+    return areas
+
+
+def _key(rules: RuleSet, req: RunRequest, areas: pa.Table) -> str:
+    """The checkpoint key of a run (no public holidays: store runs take none)."""
+    unit = req.unit or rules.unit
+    return key_of(rules, unit, read_areas(areas).units(unit), req.data_through, [])
 
 
 def explain_run(engine: Engine, run_id: int, area: str, date: dt.date, lang: str = "en") -> Explanation:
@@ -63,17 +182,20 @@ def explain_run(engine: Engine, run_id: int, area: str, date: dt.date, lang: str
                             data_end=dt.date.fromisoformat(data_end) if data_end else None), area, date)
 
 
-def _request(engine: Engine, as_of: dt.datetime, rules: RuleSet, **options: Any) -> Request:
-    """The store as of ``as_of`` as the engine's input: Arrow tables of records validated when imported."""
-    areas = records_as_of(engine, "areas", as_of)
-    if areas.num_rows == 0:
-        raise RunError(f"the store held no areas at {as_of:%Y-%m-%d %H:%M:%S} UTC: import areas first")
-    cases = records_as_of(engine, "cases", as_of)
-    counts = records_as_of(engine, "counts", as_of)
-    if cases.num_rows == 0 and counts.num_rows == 0:
+def _request(engine: Engine, as_of: dt.datetime, rules: RuleSet, areas: pa.Table | None = None,
+             since: dt.date | None = None, kinds: set[str] | None = None, **options: Any) -> Request:
+    """The store as of ``as_of`` as the engine's input: Arrow tables of records validated when imported (the
+    cases and counts dated from ``since`` only, when given: then an input ``kinds`` names is given even when
+    none of its rows is that recent)."""
+    areas = _areas(engine, as_of) if areas is None else areas
+    cases = records_as_of(engine, "cases", as_of, since)
+    counts = records_as_of(engine, "counts", as_of, since)
+    if since is None and cases.num_rows == 0 and counts.num_rows == 0:
         raise RunError(f"the store held no cases or counts at {as_of:%Y-%m-%d %H:%M:%S} UTC: import some first")
-    return Request(areas=areas, cases=cases if cases.num_rows else None, counts=counts if counts.num_rows else None,
-                   rules=rules, validated=True, **options)
+    kinds = kinds or set()
+    return Request(areas=areas, cases=cases if cases.num_rows or "cases" in kinds else None,
+                   counts=counts if counts.num_rows or "counts" in kinds else None, rules=rules,
+                   validated=True, **options)
 
 
 def _builtin_text(rule_set_id: str) -> str:
@@ -87,4 +209,5 @@ def _summary(summary: Summary) -> dict[str, Any]:
     return {"unit_days_by_level": summary.unit_days_by_level, "last_day_by_level": summary.last_day_by_level,
             "data_first": summary.data_first and summary.data_first.isoformat(),
             "data_last": summary.data_last and summary.data_last.isoformat(),
-            "unassigned_cases": summary.unassigned_cases, "seconds": round(summary.seconds, 3)}
+            "unassigned_cases": summary.unassigned_cases, "seconds": round(summary.seconds, 3),
+            "state": summary.state}

@@ -306,3 +306,29 @@ class Measure(Bilingual, Updated, Base):
     source: Mapped[LongText | None]
     position: Mapped[int]  # display order within the level
 
+
+
+class RunCheckpoint(Base):
+    """The state a run's rule set needs to grade the days after ``day`` (a NumPy ``.npz`` file, as bytes):
+    its key (rule set text, unit kind and areas, cutoff, holidays), the first data date it still reads
+    (``since``), its data cutoff, the data's last date, and the moment of the data it was made from."""
+
+    __tablename__ = "run_checkpoints"
+    __table_args__ = (Index("ix_run_checkpoints_key_day", "key", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("assessment_runs.id"), index=True)
+    key: Mapped[Str64]
+    day: Mapped[dt.date]
+    since: Mapped[dt.date]
+    cutoff: Mapped[dt.date]
+    covered: Mapped[dt.date | None]
+    data_as_of: Mapped[dt.datetime]
+    state: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime]
+
+
+# The versions recorded or superseded after a checkpoint's moment are found through these indexes.
+for _model in (CaseReport, CountReport):
+    Index(f"ix_{_model.__tablename__}_recorded_at", _model.recorded_at)
+    Index(f"ix_{_model.__tablename__}_superseded_at", _model.superseded_at)

@@ -24,15 +24,21 @@ def as_utc(moment: dt.datetime | None) -> dt.datetime | None:
     return moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
 
 
-def records_as_of(engine: Engine, kind: str, at: dt.datetime | None = None) -> pa.Table:
+DATES = {"cases": "report_date", "counts": "date"}  # the date a case or count is graded on
+
+
+def records_as_of(engine: Engine, kind: str, at: dt.datetime | None = None, since: dt.date | None = None) -> pa.Table:
     """Every ``kind`` record (areas, cases, counts) as known at ``at`` (now when None): for each key the
-    revision recorded at or before ``at`` and not superseded by then. Columns: the input file's columns
-    plus ``revision``, ``recorded_at`` and ``batch_id``; sorted by key. One query, read into Arrow a batch
-    at a time (``bulk.read_batches``): no Python object per record."""
+    revision recorded at or before ``at`` and not superseded by then; with ``since``, only the cases and
+    counts dated from it. Columns: the input file's columns plus ``revision``, ``recorded_at`` and
+    ``batch_id``; sorted by key. One query, read into Arrow a batch at a time (``bulk.read_batches``): no
+    Python object per record."""
     record = KINDS[kind]
     table = record.table
     columns = [table.c[name] for name in (*record.columns, *HISTORY)]
     query = select(*columns).where(known_at(record, as_utc(at))).order_by(*(table.c[k] for k in record.key))
+    if since is not None:
+        query = query.where(table.c[DATES[kind]] >= since)
     with reading(engine) as connection:
         return read_arrow(connection, query)
 

@@ -13,15 +13,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy import Connection, Engine, delete, func, insert, select
 
 from epizone.domain.errors import InvalidInput, NotFound
 from epizone.domain.rules import RuleSet, parse_rule_set
 from epizone.engine.compile import Kernel
 from epizone.store.audit import record_audit, utc_now
+from epizone.store.checkpoints import StoredCheckpoint, delete_checkpoints, save_checkpoint
 from epizone.store.db import reading, writing
 from epizone.store.migrate import require_schema
-from epizone.store.models import AssessedLevel, AssessmentRun, ImportBatch, RuleSetRecord
+from epizone.store.models import AssessedLevel, AssessmentRun, ImportBatch, Publication, RuleSetRecord
 from epizone.store.queries import as_utc
 
 INSERT_ROWS = 10_000
@@ -66,6 +67,7 @@ class NewRun:
     last_batch_id: int | None
     units: int
     summary: dict[str, Any]
+    checkpoint: tuple[str, StoredCheckpoint, bytes] | None = None  # its key, dates and moment, and state
 
 
 def data_moment(engine: Engine, as_of: dt.datetime | None) -> tuple[dt.datetime, int | None]:
@@ -92,6 +94,8 @@ def record_run(engine: Engine, run: NewRun, table: pa.Table, by: str) -> RunInfo
         for first in range(0, len(levels), INSERT_ROWS):
             connection.execute(insert(AssessedLevel), [{"run_id": run_id, **row}
                                                        for row in levels[first:first + INSERT_ROWS]])
+        if run.checkpoint is not None:
+            save_checkpoint(connection, run_id, *run.checkpoint, at)
         info = run_in(connection, run_id)
         record_audit(connection, by, "run.create", "assessment_run", str(run_id), None, _audited(info), at)
     return info
@@ -110,6 +114,25 @@ def list_runs(engine: Engine, limit: int | None = None, offset: int = 0) -> tupl
         total = connection.scalar(select(func.count()).select_from(AssessmentRun))
         rows = connection.execute(_select().order_by(AssessmentRun.id.desc()).limit(limit).offset(offset))
         return total, [RunInfo(**row._asdict()) for row in rows]
+
+
+def prune_runs(engine: Engine, older_than: dt.timedelta, by: str) -> list[int]:
+    """Delete the draft runs (no publication refers to them) created more than ``older_than`` ago, with their
+    levels and checkpoints; the ids deleted, oldest first. Audited."""
+    with writing(engine) as connection:
+        require_schema(connection)
+        at = utc_now()
+        published = select(Publication.run_id)
+        ids = list(connection.scalars(select(AssessmentRun.id).where(
+            AssessmentRun.created_at < at - older_than, AssessmentRun.id.not_in(published))
+            .order_by(AssessmentRun.id)))
+        if ids:
+            delete_checkpoints(connection, ids)
+            connection.execute(delete(AssessedLevel).where(AssessedLevel.run_id.in_(ids)))
+            connection.execute(delete(AssessmentRun).where(AssessmentRun.id.in_(ids)))
+        record_audit(connection, by, "run.prune", "assessment_run", ",".join(map(str, ids)) or "none", None,
+                     {"older_than_days": older_than.days, "runs": ids}, at)
+    return ids
 
 
 def run_rule_set(connection: Connection, run_id: int) -> RuleSet:

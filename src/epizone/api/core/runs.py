@@ -34,7 +34,7 @@ def create_run(request: Request, body: RunIn, who: Assessor) -> RunOut:
     except ValueError as exc:
         raise RunError(str(exc)) from None
     req = RunRequest(body.rule_set, body.start, body.end or body.start, through, body.unit, naive(body.as_of),
-                     body.data_end)
+                     body.data_end, body.full)
     return RunOut(**run_assessment(engine(request), req, who.name).__dict__)
 
 

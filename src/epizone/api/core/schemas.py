@@ -76,6 +76,8 @@ class RunIn(BaseModel):
     unit: str | None = Field(None, max_length=64)
     as_of: dt.datetime | None = Field(None, description="The store as known then (default: the latest import)")
     data_end: dt.date | None = Field(None, description="Last date the data are complete for")
+    full: bool = Field(False, description="Replay from the first data date even when a checkpoint of an "
+                                          "earlier run fits")
 
 
 RunOut = out_model("RunOut", RunInfo)
