@@ -66,9 +66,9 @@ def read_table(source: Source, required: list[str], optional: tuple[str, ...] = 
     return Table(name, columns, data, 1 if parquet else 2)
 
 
-def source_name(source: Source, kind: str) -> str:
-    """What problems call an input: its path, or the kind of an in-memory table."""
-    return f"{kind} (in memory)" if isinstance(source, pa.Table) else str(source)
+def source_name(source: object, kind: str) -> str:
+    """What problems call an input: its path, or the kind of an input held in memory (a table, parsed areas)."""
+    return str(source) if isinstance(source, (str, Path)) else f"{kind} (in memory)"
 
 
 def _in_memory(data: pa.Table, required: list[str], optional: tuple[str, ...], kind: str,

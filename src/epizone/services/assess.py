@@ -40,7 +40,7 @@ class Request:
     counts are encoded without being checked again. ``rules``: a built-in id, a YAML file or a parsed RuleSet.
     """
 
-    areas: Source
+    areas: Source | Hierarchy          # a Hierarchy: areas already read (and checked) by the caller
     cases: Source | None = None
     counts: Source | None = None
     metrics: Source | None = None
@@ -106,7 +106,7 @@ def prepare(req: Request) -> Prepared:
         cases = _read(pool, req.cases, case_file.COLUMNS, case_file.OPTIONAL, case_file.CODED, "cases", req.validated)
         counts = _read(pool, req.counts, count_file.COLUMNS, (), count_file.CODED, "counts", req.validated)
         metrics = _read(pool, req.metrics, metric_file.COLUMNS, (), metric_file.CODED, "metrics")
-        hierarchy = read_areas(req.areas)
+        hierarchy = req.areas if isinstance(req.areas, Hierarchy) else read_areas(req.areas)
         return _prepare(req, rules, hierarchy, *(None if f is None else f.result() for f in (cases, counts, metrics)))
 
 

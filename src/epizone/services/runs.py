@@ -27,6 +27,7 @@ import pyarrow as pa
 from sqlalchemy import Engine
 
 from epizone.domain.cutoff import DataThrough, from_day_number
+from epizone.domain.model import Hierarchy
 from epizone.domain.rules import RuleSet, builtin_ids, parse_rule_set
 from epizone.engine.checkpoint import Checkpoint
 from epizone.io.areas import read_areas
@@ -146,7 +147,7 @@ def _start(engine: Engine, key: str, req: RunRequest, as_of: dt.datetime) -> Sta
     return Start(None, None, f"full replay: data changed on {changed}, before every checkpoint")
 
 
-def _graded(engine: Engine, as_of: dt.datetime, rules: RuleSet, areas: pa.Table, req: RunRequest,
+def _graded(engine: Engine, as_of: dt.datetime, rules: RuleSet, areas: Hierarchy, req: RunRequest,
             state: StoreState) -> tuple[pa.Table, Summary]:
     """Grade from ``state.start`` (reading the records dated from its checkpoint's first data date)."""
     start = state.start
@@ -158,17 +159,18 @@ def _graded(engine: Engine, as_of: dt.datetime, rules: RuleSet, areas: pa.Table,
     return table, summary
 
 
-def _areas(engine: Engine, as_of: dt.datetime) -> pa.Table:
+def _areas(engine: Engine, as_of: dt.datetime) -> Hierarchy:
+    """The store's areas as of ``as_of``, read once for the checkpoint key and the engine."""
     areas = records_as_of(engine, "areas", as_of)
     if areas.num_rows == 0:
         raise RunError(f"the store held no areas at {as_of:%Y-%m-%d %H:%M:%S} UTC: import areas first")
-    return areas
+    return read_areas(areas)
 
 
-def _key(rules: RuleSet, req: RunRequest, areas: pa.Table) -> str:
+def _key(rules: RuleSet, req: RunRequest, areas: Hierarchy) -> str:
     """The checkpoint key of a run (no public holidays: store runs take none)."""
     unit = req.unit or rules.unit
-    return key_of(rules, unit, read_areas(areas).units(unit), req.data_through, [])
+    return key_of(rules, unit, areas.units(unit), req.data_through, [])
 
 
 def explain_run(engine: Engine, run_id: int, area: str, date: dt.date, lang: str = "en") -> Explanation:
@@ -182,7 +184,7 @@ def explain_run(engine: Engine, run_id: int, area: str, date: dt.date, lang: str
                             data_end=dt.date.fromisoformat(data_end) if data_end else None), area, date)
 
 
-def _request(engine: Engine, as_of: dt.datetime, rules: RuleSet, areas: pa.Table | None = None,
+def _request(engine: Engine, as_of: dt.datetime, rules: RuleSet, areas: Hierarchy | None = None,
              since: dt.date | None = None, kinds: set[str] | None = None, **options: Any) -> Request:
     """The store as of ``as_of`` as the engine's input: Arrow tables of records validated when imported (the
     cases and counts dated from ``since`` only, when given: then an input ``kinds`` names is given even when
