@@ -104,6 +104,41 @@ def test_periods_expand_to_the_dense_output(data: st.DataObject) -> None:
             event(f"{req.rules}: a move on a period's first day: {periods['event'].null_count < periods.num_rows}")
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_periods_split_at_breaks(data: st.DataObject) -> None:
+    """Split at random days (as a store run keeps the values of some days): each row is the dense row of its
+    first day; rows start exactly at level changes and at the break days; a row beginning a level period
+    says where the unsplit period ends, a row continuing one says nothing."""
+    with tempfile.TemporaryDirectory() as folder:
+        req = data.draw(requests(Path(folder)))
+        breaks = data.draw(st.sets(st.integers(-10, 50).map(lambda n: req.start + dt.timedelta(days=n)), max_size=6))
+        dense, periods = both(req)
+        split, summary = assess_table(req, output="periods", breaks=breaks)
+        assert split.schema.names == [*periods.schema.names[:4], "period_end", *periods.schema.names[4:]]
+        ends = {(r["area_code"], r["start"]): r["end"] for r in periods.to_pylist()}
+        days = {(r["area_code"], r["date"]): r for r in dense.to_pylist()}
+        previous: dict[str, dict] = {}
+        for row in split.to_pylist():
+            code, start = row["area_code"], row["start"]
+            first = days[(code, start)]
+            assert {k: v for k, v in row.items() if k not in ("start", "end", "period_end")} == \
+                {k: v for k, v in first.items() if k != "date"}, (code, start)
+            before = previous.get(code)
+            opens = before is None or before["level"] != row["level"]
+            assert opens or start in breaks, (code, start)
+            if before is not None:
+                assert start == before["end"] + dt.timedelta(days=1)
+            assert row["period_end"] == (ends[(code, start)] if opens else None), (code, start)
+            assert (code, start) in ends or not opens
+            previous[code] = row
+        shown = {d for _, d in days}
+        assert {(c, d) for c, d in days if d in breaks} <= {(r["area_code"], r["start"]) for r in split.to_pylist()}
+        assert split.num_rows == periods.num_rows + sum(
+            1 for (c, d) in days if d in breaks and d in shown and (c, d) not in ends)
+        assert summary.unit_days_by_level == assess_table(req)[1].unit_days_by_level
+
+
 AREAS = [["P", "Province", None, "province", None], ["K1", "County 1", "P", "county", None],
          ["K2", "County 2", "P", "county", None], ["K3", "County 3", "P", "county", None]]
 D = dt.date(2020, 2, 1)

@@ -45,11 +45,12 @@ def check_output(output: str) -> str:
 
 
 def run(kernel: Kernel, agg: Aggregates, plan: Plan, lang: str = "en", output: str = "dense",
-        kept: list[Carry] | None = None) -> Iterator[Graded]:
+        kept: list[Carry] | None = None, breaks: np.ndarray | None = None) -> Iterator[Graded]:
     """Grade every chunk of units and build its ``output`` batch (see OUTPUTS), in order of units; with
-    ``plan.keep``, each chunk's carry is appended to ``kept`` (see ``carry.joined``)."""
+    ``plan.keep``, each chunk's carry is appended to ``kept`` (see ``carry.joined``); periods are also split
+    at the day numbers ``breaks`` (see ``engine.periods``)."""
     dense = BatchBuilder(kernel, plan, lang)
-    builder = dense if check_output(output) == "dense" else PeriodBuilder(dense)
+    builder = dense if check_output(output) == "dense" else PeriodBuilder(dense, breaks)
     positions, population, levels = plan.positions, plan.population, len(kernel.level_ids)
     for chunk in plan.chunks():
         result = kernel.run(agg, chunk, positions, plan.stale, population[chunk.first_unit:chunk.end_unit],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -220,25 +220,28 @@ def assess_to_file(req: Request, out: Path, progress: Callable[[int, int], None]
     return summary
 
 
-def assess_table(req: Request, output: str = "dense") -> tuple[pa.Table, Summary]:
-    """Grade in memory and return one Arrow table (for the Python API and tests); ``output`` as above."""
+def assess_table(req: Request, output: str = "dense", breaks: Collection[dt.date] | None = None,
+                 ) -> tuple[pa.Table, Summary]:
+    """Grade in memory and return one Arrow table (for the Python API and tests); ``output`` as above, the
+    periods also split at the days ``breaks`` (each with a ``period_end``, see ``engine.periods``)."""
     began = time.perf_counter()
     check_output(output)
     prepared = prepare(req)
-    table = pa.Table.from_batches(list(_counted(prepared, None, output)))
+    days = None if breaks is None else np.array(sorted(day_number(d) for d in breaks), dtype=np.int32)
+    table = pa.Table.from_batches(list(_counted(prepared, None, output, days)))
     prepared.summary.rows = table.num_rows
     prepared.summary.seconds = time.perf_counter() - began
     return table, prepared.summary
 
 
 def _counted(prepared: Prepared, progress: Callable[[int, int], None] | None,
-             output: str = "dense") -> Iterator[pa.RecordBatch]:
+             output: str = "dense", breaks: np.ndarray | None = None) -> Iterator[pa.RecordBatch]:
     """The output batches, keeping the summary's unit-days and last-day units per level up to date."""
     summary, levels = prepared.summary, prepared.kernel.level_ids
     by_level = np.zeros(len(levels), dtype=np.int64)
     last = np.zeros(len(levels), dtype=np.int64)
     kept: list[Carry] | None = None if prepared.keeping is None else []
-    for graded in run(prepared.kernel, prepared.agg, prepared.plan, prepared.lang, output, kept):
+    for graded in run(prepared.kernel, prepared.agg, prepared.plan, prepared.lang, output, kept, breaks):
         by_level += graded.unit_days
         last += graded.last_day
         summary.unit_days_by_level = {level: int(n) for level, n in zip(levels, by_level) if n}
