@@ -17,7 +17,7 @@ def db(empty_store, *args: str, env: dict[str, str] | None = None):
 def test_init_import_status(empty_store):
     result = db(empty_store, "init")
     assert result.exit_code == 0, result.output
-    assert "schema at revision 0006_checkpoints" in result.stdout
+    assert "schema at revision 0007_level_periods" in result.stdout
     result = db(empty_store, "import", "areas", str(empty_store.areas()), "--user", "ann")
     assert result.exit_code == 0, result.output
     assert "imported as batch 1 (7 rows read: 7 new, 0 revised, 0 unchanged)" in result.stdout

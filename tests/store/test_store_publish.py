@@ -20,7 +20,7 @@ from epizone.store.levels import current, in_force as ranked_in_force, levels_in
 from epizone.store.migrate import downgrade, upgrade
 from epizone.store.publish import PublishConflict, PublishError, get_announcement, publish, retract
 from epizone.services.runs import RunRequest, explain_run, run_assessment
-from epizone.store.runs import RunError
+from epizone.store.runs import RunError, get_run
 
 D = dt.date
 DAY = D(2020, 2, 5)
@@ -36,7 +36,7 @@ AREAS_EN = """code,name,parent_code,kind,population,name_english
 
 def levels(store, run_id, date=DAY):
     with reading(store.engine) as connection:
-        return {r.area_code: r.level for r in connection.execute(run_levels(run_id, date))}
+        return {r.area_code: r.level for r in connection.execute(run_levels(get_run(store.engine, run_id), date))}
 
 
 def in_force(store, date=DAY, known_at=None):
@@ -74,7 +74,7 @@ def test_a_run_keeps_its_levels_and_a_later_correction_only_changes_later_runs(f
 def test_a_run_stores_reasons_in_both_languages_and_the_indicators(filled):
     run = run_assessment(filled.engine, one_day(), "ann")
     with reading(filled.engine) as connection:
-        row = connection.execute(run_levels(run.id, DAY, areas=["350102"])).one()
+        row = connection.execute(run_levels(run, DAY, areas=["350102"])).one()
     assert (row.reason_code, row.reason_zh) == ("medium.up_to_50", "14天内有新增确诊病例,累计确诊病例不超过50例")
     assert row.reason_en.startswith("New confirmed cases within 14 days")
     assert row.indicators == {"cumulative_confirmed": 1, "new_confirmed_14d": 1, "cluster_14d": False,

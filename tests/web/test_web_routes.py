@@ -16,6 +16,7 @@ from epizone.services.demo_store import demo_store
 from epizone.store.db import make_engine, reading
 from epizone.store.imports import import_file
 from epizone.store.levels import run_levels
+from epizone.store.runs import get_run
 
 DAY = "2020-02-23"
 
@@ -59,7 +60,7 @@ def test_reasons_carry_the_indicators_of_the_published_run(demo_server):
         engine = make_engine(demo_server.database_url)
         try:
             with reading(engine) as connection:
-                row = connection.execute(run_levels(reasons["run_id"], dt.date(2020, 2, 23), ["350724"])).one()
+                row = connection.execute(run_levels(get_run(engine, reasons["run_id"]), dt.date(2020, 2, 23), ["350724"])).one()
         finally:
             engine.dispose()
         assert (reasons["level"], reasons["reason_code"], reasons["indicators"]) == (row.level, row.reason_code,

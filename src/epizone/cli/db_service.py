@@ -10,6 +10,7 @@ import sys
 from typing import Annotated, Optional
 
 import typer
+from sqlalchemy import Engine
 
 from epizone.cli.common import BadOption, Commands, DbOpt, UserOpt, attempt, day, err, moment, out
 from epizone.cli.store import on_store, opened, user_name
@@ -18,7 +19,9 @@ from epizone.store.changes import CHANGE_COLUMNS, as_row, changes_of
 from epizone.store.measures import add_measure, edit_measure, list_measures, remove_measure
 from epizone.store.publish import get_announcement, list_announcements, publish, retract
 from epizone.services.runs import RunRequest, run_assessment
-from epizone.store.runs import list_runs, prune_runs
+from epizone.store.db import reading
+from epizone.store.levels import run_periods
+from epizone.store.runs import get_run, list_runs, prune_runs
 from epizone.store.tokens import create_token, list_tokens, revoke_token
 
 app = Commands()  # publish, retract
@@ -42,6 +45,9 @@ def runs_create(
                                                                        "(default: the last date in them)")] = None,
     full: Annotated[bool, typer.Option("--full", help="Replay from the first data date even when a checkpoint "
                                                       "of an earlier run fits")] = False,
+    keep: Annotated[Optional[str], typer.Option("--keep", help="Days whose values the run keeps for every unit: "
+                                                               "all, last or dates YYYY-MM-DD,... (default: all "
+                                                               "for at most 200,000 unit-days, else last)")] = None,
     db: DbOpt = None,
     user: UserOpt = None,
 ) -> None:
@@ -52,13 +58,37 @@ def runs_create(
     through = DataThrough.parse(data_through)
     first, last = day(start or date, "--start"), day(end or date, "--end")
     request = RunRequest(rules, first, last, through, unit, moment(as_of, "--as-of"), day(data_end, "--data-end"),
-                         full)
+                         full, _keep(keep))
     with opened(db) as engine:
         run = attempt(lambda: run_assessment(engine, request, user_name(user)), "no run was made")
     levels = ", ".join(f"{k} {v}" for k, v in run.summary["last_day_by_level"].items())
     out.print(f"run {run.id}: {run.rule_set}, {run.units} {run.unit} units, {run.start_date} to {run.end_date}, "
               f"data through {run.data_through}, data as of {run.data_as_of:%Y-%m-%d %H:%M:%S} UTC; "
               f"on {run.end_date}: {levels}; {run.summary.get('state')}")
+
+
+def _keep(text: str | None) -> str | list[dt.date] | None:
+    if text is None or text in ("all", "last"):
+        return text
+    return [day(part.strip(), "--keep") for part in text.split(",")]
+
+
+@runs_app.command("periods")
+def runs_periods(
+    run: Annotated[int, typer.Argument(help="The run's id")],
+    area: Annotated[Optional[str], typer.Option("--area", help="Only this unit")] = None,
+    db: DbOpt = None,
+) -> None:
+    """A run's levels as periods, one line per unit and run of days at one level: area, start, end, level,
+    reason."""
+    def read(engine: Engine) -> list:
+        get_run(engine, run)
+        with reading(engine) as connection:
+            return connection.execute(run_periods(run, None if area is None else [area])).all()
+
+    rows = attempt(lambda: on_store(db, read), "nothing to show")
+    for r in rows:
+        out.print(f"{r.area_code}\t{r.area_name}\t{r.start}\t{r.end}\t{r.level}\t{r.reason_en}", markup=False)
 
 
 @runs_app.command("prune")

@@ -44,7 +44,7 @@ def schema(dense: pa.Schema, split: bool = False) -> pa.Schema:
     at = dense.get_field_index("date")
     date = dense.field(at)
     fields = dense.remove(at).insert(at, date.with_name("end")).insert(at, date.with_name("start"))
-    return fields.insert(at + 2, date.with_name("period_end")) if split else fields
+    return fields.insert(at + 2, date.with_name("period_end").with_nullable(True)) if split else fields
 
 
 class PeriodBuilder:

@@ -3,8 +3,9 @@
 A run reads the areas, cases and counts as of a moment (``records_as_of``; by default the moment of the
 latest import, so a run says exactly which data it used), grades them with ``epizone.services.assess`` as
 Arrow tables under the parsed rule set (no file is written, and rows checked when imported are not checked
-again), and stores every unit-day with its reason in Chinese and English and its indicator values
-(``epizone.store.runs``). A correction imported later never changes a run; running again as of the same
+again), and stores its levels as periods split at the days it keeps (``keep``: by default every day of a
+small run, the last day of a large one), with the reasons in Chinese and English and the indicator values of
+each row's first day (``epizone.store.runs``). A correction imported later never changes a run; running again as of the same
 moment gives the same levels. An explanation replays one unit-day of a run from the same inputs.
 
 Each run keeps a checkpoint (``epizone.store.checkpoints``): the state its rule set needs to grade on from
@@ -39,6 +40,8 @@ from epizone.store.checkpoints import (StoredCheckpoint, changed_since, checkpoi
 from epizone.store.queries import records_as_of
 from epizone.store.runs import NewRun, RunError, RunInfo, data_moment, record_run, run_with_rule_set
 
+KEEP_ALL_UNIT_DAYS = 200_000  # a run this small keeps every day's values by default
+
 
 @dataclass(frozen=True)
 class RunRequest:
@@ -50,6 +53,7 @@ class RunRequest:
     as_of: dt.datetime | None = None   # the store as known at this moment (default: the latest import)
     data_end: dt.date | None = None    # the last date the data are complete for (default: the last date in them)
     full: bool = False                 # replay from the first data date even when a checkpoint fits
+    keep: str | tuple[dt.date, ...] | list[dt.date] | None = None  # "all", "last" or dates (default: see kept)
 
 
 def run_assessment(engine: Engine, req: RunRequest, by: str) -> RunInfo:
@@ -64,16 +68,17 @@ def run_assessment(engine: Engine, req: RunRequest, by: str) -> RunInfo:
     as_of, last_batch = data_moment(engine, req.as_of)
     areas = _areas(engine, as_of)
     key = _key(rules, req, areas)
+    kept = kept_days(req, len(areas.units(req.unit or rules.unit)))
     state = StoreState(_start(engine, key, req, as_of))
     try:
-        table, summary = _graded(engine, as_of, rules, areas, req, state)
+        table, summary = _graded(engine, as_of, rules, areas, req, state, kept)
     except ValueError:
         if state.start.checkpoint is None or state.choice.checkpoint is not None:
             raise
         state = StoreState(Start(None, None, state.choice.note))  # the engine found the checkpoint unfit
-        table, summary = _graded(engine, as_of, rules, areas, req, state)
+        table, summary = _graded(engine, as_of, rules, areas, req, state, kept)
     run = NewRun(rules, text, summary.unit, summary.start, summary.end, str(req.data_through), as_of, last_batch,
-                 summary.units, _summary(summary), state.kept_row(key, as_of))
+                 summary.units, _summary(summary, kept), state.kept_row(key, as_of))
     return record_run(engine, run, table, by)
 
 
@@ -147,16 +152,44 @@ def _start(engine: Engine, key: str, req: RunRequest, as_of: dt.datetime) -> Sta
     return Start(None, None, f"full replay: data changed on {changed}, before every checkpoint")
 
 
+def kept_days(req: RunRequest, units: int) -> list[dt.date] | None:
+    """The days whose values a run keeps for every unit (None: every day): ``req.keep``, by default every day
+    when the run has at most KEEP_ALL_UNIT_DAYS unit-days, else its last day; RunError for a day outside the
+    run or a word it does not know."""
+    assert req.start is not None and req.end is not None
+    keep = req.keep
+    if keep is None:
+        keep = "all" if units * ((req.end - req.start).days + 1) <= KEEP_ALL_UNIT_DAYS else "last"
+    if keep == "all":
+        return None
+    if keep == "last":
+        return [req.end]
+    if isinstance(keep, str):
+        raise RunError(f"keep {keep!r}: expected all, last or a list of dates")
+    outside = sorted(d for d in keep if not req.start <= d <= req.end)
+    if outside or not keep:
+        raise RunError(f"keep: {', '.join(map(str, outside)) or 'no day'}: expected days from {req.start} to "
+                       f"{req.end}")
+    return sorted(set(keep))
+
+
 def _graded(engine: Engine, as_of: dt.datetime, rules: RuleSet, areas: Hierarchy, req: RunRequest,
-            state: StoreState) -> tuple[pa.Table, Summary]:
-    """Grade from ``state.start`` (reading the records dated from its checkpoint's first data date)."""
+            state: StoreState, kept: list[dt.date] | None) -> tuple[pa.Table, Summary]:
+    """Grade from ``state.start`` (reading the records dated from its checkpoint's first data date), to
+    periods split at the kept days."""
     start = state.start
     since = None if start.row is None else start.row.since
     kinds = None if start.checkpoint is None else set(start.checkpoint.digests)
     table, summary = assess_table(_request(engine, as_of, rules, areas, since, kinds, unit=req.unit, start=req.start,
                                            end=req.end, data_through=req.data_through, data_end=req.data_end,
-                                           state=state, full=start.row is None, rows_from=since))
+                                           state=state, full=start.row is None, rows_from=since),
+                                  output="periods", breaks=_every_day(req) if kept is None else kept)
     return table, summary
+
+
+def _every_day(req: RunRequest) -> list[dt.date]:
+    assert req.start is not None and req.end is not None
+    return [req.start + dt.timedelta(days=n) for n in range((req.end - req.start).days + 1)]
 
 
 def _areas(engine: Engine, as_of: dt.datetime) -> Hierarchy:
@@ -207,8 +240,8 @@ def _builtin_text(rule_set_id: str) -> str:
     return resources.files("epizone.rulesets").joinpath(f"{rule_set_id}.yaml").read_text(encoding="utf-8")
 
 
-def _summary(summary: Summary) -> dict[str, Any]:
-    return {"unit_days_by_level": summary.unit_days_by_level, "last_day_by_level": summary.last_day_by_level,
+def _summary(summary: Summary, kept: list[dt.date] | None) -> dict[str, Any]:
+    return {"kept_days": "all" if kept is None else [day.isoformat() for day in kept],"unit_days_by_level": summary.unit_days_by_level, "last_day_by_level": summary.last_day_by_level,
             "data_first": summary.data_first and summary.data_first.isoformat(),
             "data_last": summary.data_last and summary.data_last.isoformat(),
             "unassigned_cases": summary.unassigned_cases, "seconds": round(summary.seconds, 3),

@@ -1,4 +1,4 @@
-"""Reading levels: a run's levels, the published levels in force on a date, an area's history, counts by level.
+"""Reading levels: a run's levels and periods, the published levels in force on a date, an area's history, counts by level.
 
 The level of an area in force on date ``d`` is the one of the latest publication (by effective date, then
 publication id) that covers the area, took effect on or before ``d`` and was not retracted. ``known_at``
@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Select, and_, exists, func, select
 from sqlalchemy.orm import aliased
 
 from epizone.store.models import Announcement, AssessedLevel, CurrentLevel, Publication, PublishedLevel
+from epizone.store.runs import RunError, RunInfo
 
 MAX_DAYS = 3660
 
@@ -111,19 +112,57 @@ def history(area_code: str, known_at: dt.datetime | None = None) -> Select:
             .order_by(Publication.effective_date, Publication.id))
 
 
-def run_levels(run_id: int, date: dt.date | None = None, areas: Collection[str] | None = None,
+def kept_days(run: RunInfo) -> list[dt.date] | None:
+    """The days whose values run ``run`` keeps for every unit (None: every day it graded)."""
+    kept = run.summary.get("kept_days", "all")
+    return None if kept == "all" else [dt.date.fromisoformat(day) for day in kept]
+
+
+def run_levels(run: RunInfo, date: dt.date | None = None, areas: Collection[str] | None = None,
                level: str | None = None) -> Select:
+    """The units' levels, reasons and indicator values on the days run ``run`` keeps (on ``date`` only, when
+    given: RunError when the run does not keep that day)."""
+    kept = kept_days(run)
     query = select(AssessedLevel.area_code, AssessedLevel.area_name, AssessedLevel.date, AssessedLevel.level,
                    AssessedLevel.reason_code, AssessedLevel.reason_en, AssessedLevel.reason_zh,
                    AssessedLevel.data_through, AssessedLevel.indicators, AssessedLevel.event) \
-        .where(AssessedLevel.run_id == run_id)
+        .where(AssessedLevel.run_id == run.id)
     if date is not None:
+        if kept is not None and date not in kept and run.start_date <= date <= run.end_date:
+            raise RunError(f"run {run.id} keeps the values of {', '.join(map(str, kept))} only: the levels of "
+                           f"{date} are in its periods (or make a run that keeps that day)")
         query = query.where(AssessedLevel.date == date)
+    elif kept is not None:
+        query = query.where(AssessedLevel.date.in_(kept))
     if areas is not None:
         query = query.where(AssessedLevel.area_code.in_(sorted(areas)))
     if level is not None:
         query = query.where(AssessedLevel.level == level)
     return query.order_by(AssessedLevel.date, AssessedLevel.area_code)
+
+
+def run_periods(run_id: int, areas: Collection[str] | None = None, level: str | None = None) -> Select:
+    """Each unit's periods of one level in run ``run_id`` (``start``, inclusive ``end``) with the reason and
+    indicator values of the period's first day, by area then start."""
+    query = select(AssessedLevel.area_code, AssessedLevel.area_name, AssessedLevel.date.label("start"),
+                   AssessedLevel.period_end.label("end"), AssessedLevel.level, AssessedLevel.reason_code,
+                   AssessedLevel.reason_en, AssessedLevel.reason_zh, AssessedLevel.data_through,
+                   AssessedLevel.indicators, AssessedLevel.event) \
+        .where(AssessedLevel.run_id == run_id, AssessedLevel.period_end.is_not(None))
+    if areas is not None:
+        query = query.where(AssessedLevel.area_code.in_(sorted(areas)))
+    if level is not None:
+        query = query.where(AssessedLevel.level == level)
+    return query.order_by(AssessedLevel.area_code, AssessedLevel.date)
+
+
+def run_level_on(run_id: int, date: dt.date, areas: Collection[str] | None = None) -> Select:
+    """Each unit's level in run ``run_id`` on ``date``, kept or not (the row covering it)."""
+    query = select(AssessedLevel.area_code, AssessedLevel.level).where(
+        AssessedLevel.run_id == run_id, AssessedLevel.date <= date, AssessedLevel.end_date >= date)
+    if areas is not None:
+        query = query.where(AssessedLevel.area_code.in_(sorted(areas)))
+    return query.order_by(AssessedLevel.area_code)
 
 
 def counts_by_level(connection: Connection, start: dt.date, end: dt.date, areas: Collection[str] | None = None,

@@ -209,7 +209,9 @@ class LevelWithReason:
 
 
 class AssessedLevel(LevelWithReason, Base):
-    """One unit on one day of a run: level, reason (both languages) and the indicator values."""
+    """One unit of a run from ``date`` to ``end_date`` at one level, with the reason (both languages) and
+    indicator values of ``date``; ``period_end``: on a row beginning a level period, the period's last day
+    (a row split off at a kept day has none). See ``epizone.store.runs``."""
 
     __tablename__ = "assessed_levels"
     __table_args__ = (Index("ix_assessed_levels_run_id_date", "run_id", "date"),)
@@ -217,6 +219,8 @@ class AssessedLevel(LevelWithReason, Base):
     run_id: Mapped[int] = mapped_column(ForeignKey("assessment_runs.id"), primary_key=True)
     area_code: Mapped[str] = mapped_column(primary_key=True)
     date: Mapped[dt.date] = mapped_column(primary_key=True)
+    end_date: Mapped[dt.date | None]
+    period_end: Mapped[dt.date | None]
     data_through: Mapped[dt.date]
     indicators: Mapped[dict[str, Any]]
     event: Mapped[LongText | None]
@@ -332,3 +336,6 @@ class RunCheckpoint(Base):
 for _model in (CaseReport, CountReport):
     Index(f"ix_{_model.__tablename__}_recorded_at", _model.recorded_at)
     Index(f"ix_{_model.__tablename__}_superseded_at", _model.superseded_at)
+# A run continuing from a checkpoint reads the records dated from a recent day through these.
+Index("ix_case_reports_report_date", CaseReport.report_date)
+Index("ix_count_reports_date", CountReport.date)

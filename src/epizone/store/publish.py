@@ -78,7 +78,7 @@ def publish(engine: Engine, run_id: int, date: dt.date, by: str, effective_date:
                                   f"after {effective}: publish with an effective date on or after it")
         if latest is not None and (latest.run_id, latest.date, latest.effective_date) == (run_id, date, effective):
             return Published(_announcement(connection, latest.number), False)
-        rows = connection.execute(run_levels(run_id, date)).all()
+        rows = connection.execute(run_levels(run, date)).all()
         previous = levels_in_force(connection, effective)
         changed = [r for r in rows if previous.get(r.area_code, {}).get("level") != r.level]
         rules = run_rule_set(connection, run_id)

@@ -1,5 +1,8 @@
 """Assessment runs as the store keeps them: the rule set's exact YAML (``rule_sets``), the period, the moment
-whose data were graded, and every unit-day with its reason in Chinese and English and its indicator values.
+whose data were graded, and the levels as periods: one row per unit per run of days at one level, split at
+the days whose values the run keeps (``kept_days`` in its summary: ``"all"``, or a list of dates), each row with
+the reason in Chinese and English and the indicator values of its first day (``store.level_rows``). So every
+unit's values of a kept day are rows of their own, and a country's full history is a few rows per unit.
 
 Making a run (reading the store as of a moment and grading it) is a use case: ``epizone.services.runs``.
 """
@@ -8,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,16 +19,14 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select
 
 from epizone.domain.errors import InvalidInput, NotFound
 from epizone.domain.rules import RuleSet, parse_rule_set
-from epizone.engine.compile import Kernel
 from epizone.store.audit import record_audit, utc_now
+from epizone.store.bulk import insert_arrow
 from epizone.store.checkpoints import StoredCheckpoint, delete_checkpoints, save_checkpoint
 from epizone.store.db import reading, writing
+from epizone.store.level_rows import level_rows
 from epizone.store.migrate import require_schema
 from epizone.store.models import AssessedLevel, AssessmentRun, ImportBatch, Publication, RuleSetRecord
 from epizone.store.queries import as_utc
-
-INSERT_ROWS = 10_000
-
 
 class RunError(InvalidInput):
     """The run cannot be made (no data, a bad period or moment); nothing was written."""
@@ -79,8 +79,9 @@ def data_moment(engine: Engine, as_of: dt.datetime | None) -> tuple[dt.datetime,
 
 
 def record_run(engine: Engine, run: NewRun, table: pa.Table, by: str) -> RunInfo:
-    """Store a graded run (``table``: the rows ``assess_table`` gives) with its rule set; audited."""
-    levels = _level_rows(table, run.rules)
+    """Store a graded run (``table``: the periods ``assess_table`` gives, split at the kept days) with its rule
+    set; audited."""
+    levels = level_rows(table, run.rules)
     digest = hashlib.sha256(run.text.encode()).hexdigest()
     with writing(engine) as connection:
         require_schema(connection)
@@ -89,11 +90,9 @@ def record_run(engine: Engine, run: NewRun, table: pa.Table, by: str) -> RunInfo
         run_id = connection.scalar(insert(AssessmentRun).values(
             rule_set_pk=rule_set_pk, rule_set=run.rules.ref, unit=run.unit, start_date=run.start,
             end_date=run.end, data_through=run.data_through, data_as_of=run.data_as_of,
-            last_batch_id=run.last_batch_id, created_by=by, created_at=at, units=run.units, rows=len(levels),
+            last_batch_id=run.last_batch_id, created_by=by, created_at=at, units=run.units, rows=levels.num_rows,
             summary=run.summary).returning(AssessmentRun.id))
-        for first in range(0, len(levels), INSERT_ROWS):
-            connection.execute(insert(AssessedLevel), [{"run_id": run_id, **row}
-                                                       for row in levels[first:first + INSERT_ROWS]])
+        insert_arrow(connection, AssessedLevel.__table__, levels, {"run_id": run_id})
         if run.checkpoint is not None:
             save_checkpoint(connection, run_id, *run.checkpoint, at)
         info = run_in(connection, run_id)
@@ -162,27 +161,6 @@ def _moment(connection: Connection, as_of: dt.datetime | None) -> tuple[dt.datet
     if last is None:
         raise RunError("the store held no data at that moment: import areas and cases or counts first")
     return (as_of or last.recorded_at), last.id
-
-
-def _level_rows(table: pa.Table, rules: RuleSet) -> list[dict[str, Any]]:
-    kernel = Kernel(rules)
-    zh = dict(zip(kernel.clause_codes, kernel.reasons("zh")))
-    indicators = list(rules.indicators)
-    rows = []
-    for row in table.to_pylist():
-        rows.append({
-            "area_code": row["area_code"], "area_name": row["area_name"], "date": row["date"],
-            "level": row["level"], "reason_code": row["reason_code"], "reason_en": row["reason"],
-            "reason_zh": zh.get(row["reason_code"], row["reason"]), "data_through": row["data_through"],
-            "indicators": {name: _json_value(row[name]) for name in indicators}, "event": row.get("event"),
-        })
-    return rows
-
-
-def _json_value(value: object) -> object:
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
 
 
 def _rule_set_row(connection: Connection, rules: RuleSet, text: str, digest: str, by: str, at: dt.datetime) -> int:

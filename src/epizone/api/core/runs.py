@@ -11,11 +11,11 @@ from epizone.api.deps import Id, Paging, TableFormat, acting, engine, naive, pag
 from epizone.api.render import CSV_CONTENT, csv_response
 from epizone.api.core.explaining import explanation_out
 from epizone.api.models import Page
-from epizone.api.core.schemas import AnnouncementOut, ExplanationOut, PublishIn, RunIn, RunLevelOut, RunOut
+from epizone.api.core.schemas import AnnouncementOut, ExplanationOut, PublishIn, RunIn, RunLevelOut, RunOut, RunPeriodOut
 from epizone.domain.access import Actor, require_areas
 from epizone.domain.cutoff import DataThrough
 from epizone.store.db import reading
-from epizone.store.levels import run_levels
+from epizone.store.levels import run_level_on, run_levels, run_periods
 from epizone.store.publish import publish
 from epizone.services.runs import RunRequest, explain_run, run_assessment
 from epizone.store.runs import RunError, get_run, list_runs
@@ -34,7 +34,7 @@ def create_run(request: Request, body: RunIn, who: Assessor) -> RunOut:
     except ValueError as exc:
         raise RunError(str(exc)) from None
     req = RunRequest(body.rule_set, body.start, body.end or body.start, through, body.unit, naive(body.as_of),
-                     body.data_end, body.full)
+                     body.data_end, body.full, body.keep)
     return RunOut(**run_assessment(engine(request), req, who.name).__dict__)
 
 
@@ -55,8 +55,25 @@ def levels(request: Request, who: Reader, run_id: Id, page: Annotated[Paging, De
            date: Annotated[dt.date | None, Query(description="Only this day")] = None,
            level: Annotated[str | None, Query(max_length=64)] = None,
            format: TableFormat | None = None):  # noqa: A002
+    query = run_levels(get_run(engine(request), run_id), date, who.areas, level)  # 404 when there is no such run
+    with reading(engine(request)) as connection:
+        total, items = page.read(connection, query)
+    if wants(request, format) == "csv":
+        return csv_response(items, total)
+    return page.answer(total, items)
+
+
+@router.get("/runs/{run_id}/periods", response_model=Page[RunPeriodOut], responses=CSV_CONTENT,
+            summary="A run's levels as periods: each unit's runs of days at one level, with the reason and "
+                    "indicator values of each period's first day")
+def periods(request: Request, who: Reader, run_id: Id, page: Annotated[Paging, Depends(paging)],
+            area: Annotated[str | None, Query(max_length=64, description="Only this unit")] = None,
+            level: Annotated[str | None, Query(max_length=64)] = None,
+            format: TableFormat | None = None):  # noqa: A002
     get_run(engine(request), run_id)  # 404 when there is no such run
-    query = run_levels(run_id, date, who.areas, level)
+    if area is not None:
+        require_areas(who, area)
+    query = run_periods(run_id, [area] if area is not None else who.areas, level)
     with reading(engine(request)) as connection:
         total, items = page.read(connection, query)
     if wants(request, format) == "csv":
@@ -71,7 +88,7 @@ def explanation(request: Request, who: Reader, run_id: Id, area: Annotated[str, 
     require_areas(who, area)
     db = engine(request)
     with reading(db) as connection:
-        known = connection.execute(run_levels(run_id, date, [area])).first()
+        known = connection.execute(run_level_on(run_id, date, [area])).first()
     if known is None:
         get_run(db, run_id)
         raise HTTPException(404, f"run {run_id} has no level of area {area!r} on {date}")

@@ -78,6 +78,10 @@ class RunIn(BaseModel):
     data_end: dt.date | None = Field(None, description="Last date the data are complete for")
     full: bool = Field(False, description="Replay from the first data date even when a checkpoint of an "
                                           "earlier run fits")
+    keep: str | list[dt.date] | None = Field(
+        None, description="The days whose values the run keeps for every unit (its levels are kept as periods): "
+                          "\"all\", \"last\" or a list of dates; default: all when the run has at most "
+                          "200,000 unit-days, else the last day")
 
 
 RunOut = out_model("RunOut", RunInfo)
@@ -87,6 +91,20 @@ class RunLevelOut(Out):
     area_code: str
     area_name: str
     date: dt.date
+    level: str
+    reason_code: str
+    reason_en: str
+    reason_zh: str
+    data_through: dt.date
+    indicators: dict[str, Any]
+    event: str | None
+
+
+class RunPeriodOut(Out):
+    area_code: str
+    area_name: str
+    start: dt.date
+    end: dt.date
     level: str
     reason_code: str
     reason_en: str
