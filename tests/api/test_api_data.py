@@ -164,3 +164,27 @@ def test_measures_through_the_api_are_audited(api):
     assert [(e["user_name"], e["action"]) for e in entries] == [("ada", "measure.remove"), ("ana", "measure.edit"),
                                                                 ("ana", "measure.add")]
     assert (entries[1]["before"]["text_en"], entries[1]["after"]["text_en"]) == ("Close schools", "Schools closed")
+
+
+def test_a_run_kept_as_periods_through_the_api(api):
+    api.post(f"{V1}/imports/cases/rows", json={"rows": [
+        {"case_id": "c1", "report_date": "2020-02-03", "area_code": "350102001", "classification": "confirmed",
+         "cluster_id": None}]})
+    run = api.post(f"{V1}/runs", json={"start": "2020-02-01", "end": "2020-02-10", "data_end": "2020-02-10",
+                                       "keep": "last"}).json()
+    assert run["summary"]["kept_days"] == ["2020-02-10"]
+    periods = api.get(f"{V1}/runs/{run['id']}/periods").json()
+    assert [(p["area_code"], p["start"], p["end"], p["level"]) for p in periods["items"]] == [
+        ("350102", "2020-02-01", "2020-02-02", "low"), ("350102", "2020-02-03", "2020-02-10", "medium"),
+        ("350103", "2020-02-01", "2020-02-10", "low")]
+    assert periods["items"][1]["indicators"]["cumulative_confirmed"] == 1
+    one = api.get(f"{V1}/runs/{run['id']}/periods", params={"area": "350103", "format": "csv"})
+    assert one.text.splitlines()[1].startswith("350103,Taijiang,2020-02-01,2020-02-10,low,")
+    kept = api.get(f"{V1}/runs/{run['id']}/levels", params={"date": "2020-02-10"}).json()["items"]
+    assert [(r["area_code"], r["level"]) for r in kept] == [("350102", "medium"), ("350103", "low")]
+    other = api.get(f"{V1}/runs/{run['id']}/levels", params={"date": "2020-02-05"})
+    assert other.status_code == 422 and "in its periods" in other.json()["detail"]
+    why = api.get(f"{V1}/runs/{run['id']}/explanation", params={"area": "350102", "date": "2020-02-05"})
+    assert why.status_code == 200 and why.json()["level"] == "medium"
+    bad = api.post(f"{V1}/runs", json={"start": "2020-02-01", "keep": ["2020-03-01"]})
+    assert bad.status_code == 422

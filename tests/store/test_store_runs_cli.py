@@ -50,3 +50,18 @@ def test_the_api_makes_a_full_run_when_asked(empty_store):
     assert continued.status_code == full.status_code == 201, full.text
     assert continued.json()["summary"]["state"] == "continued from 2020-02-22"
     assert full.json()["summary"]["state"] == "full replay: asked for (--full)"
+
+
+def test_runs_keep_days_and_show_their_periods(empty_store):
+    store = demo_store(empty_store)
+    made = db(store, "runs", "create", "--start", "2020-02-10", "--end", "2020-02-23", "--data-through", "lag:1",
+              "--keep", "2020-02-16,2020-02-23")
+    assert made.startswith("run 1:")
+    lines = [line.split("\t") for line in db(store, "runs", "periods", "1", "--area", "350102").splitlines()]
+    assert lines and all(line[0] == "350102" for line in lines)
+    assert lines[0][2] == "2020-02-10" and lines[-1][3] == "2020-02-23"
+    assert all(a[3] < b[2] for a, b in zip(lines, lines[1:]))  # one after the other, no overlap
+    result = runner.invoke(app, ["runs", "create", "--date", "2020-02-23", "--keep", "2020-02-30", "--db", store.url])
+    assert result.exit_code == 2 and "2020-02-30" in result.output
+    result = runner.invoke(app, ["runs", "periods", "9", "--db", store.url])
+    assert result.exit_code == 2 and "no assessment run with id 9" in result.output

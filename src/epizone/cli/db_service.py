@@ -87,8 +87,8 @@ def runs_periods(
             return connection.execute(run_periods(run, None if area is None else [area])).all()
 
     rows = attempt(lambda: on_store(db, read), "nothing to show")
-    for r in rows:
-        out.print(f"{r.area_code}\t{r.area_name}\t{r.start}\t{r.end}\t{r.level}\t{r.reason_en}", markup=False)
+    for r in rows:  # tab-separated, as written (no console layout)
+        typer.echo(f"{r.area_code}\t{r.area_name}\t{r.start}\t{r.end}\t{r.level}\t{r.reason_en}")
 
 
 @runs_app.command("prune")
