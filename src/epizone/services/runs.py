@@ -25,19 +25,21 @@ from importlib import resources
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import Engine
 
 from epizone.domain.cutoff import DataThrough, from_day_number
 from epizone.domain.model import Hierarchy
 from epizone.domain.rules import RuleSet, builtin_ids, parse_rule_set
 from epizone.engine.checkpoint import Checkpoint
-from epizone.io.areas import read_areas
+from epizone.io.areas import COLUMNS as AREA_COLUMNS, read_areas
 from epizone.services.assess import Request, Summary, assess_table
 from epizone.services.explain import Explanation, explain
 from epizone.services.resume import key_of
 from epizone.services.state import Choice, StateDir
-from epizone.store.checkpoints import (StoredCheckpoint, changed_since, checkpoint_state, checkpoints_before)
-from epizone.store.queries import records_as_of
+from epizone.store.checkpoints import (StoredCheckpoint, changed_since, checkpoint_state, checkpoint_windows,
+                                       checkpoints_before)
+from epizone.store.queries import DATES, records_as_of
 from epizone.store.runs import NewRun, RunError, RunInfo, data_moment, record_run, run_with_rule_set
 
 KEEP_ALL_UNIT_DAYS = 200_000  # a run this small keeps every day's values by default
@@ -71,24 +73,26 @@ def run_assessment(engine: Engine, req: RunRequest, by: str) -> RunInfo:
     kept = kept_days(req, len(areas.units(req.unit or rules.unit)))
     state = StoreState(_start(engine, key, req, as_of))
     try:
-        table, summary = _graded(engine, as_of, rules, areas, req, state, kept)
+        table, summary, inputs = _graded(engine, as_of, rules, areas, req, state, kept)
     except ValueError:
         if state.start.checkpoint is None or state.choice.checkpoint is not None:
             raise
         state = StoreState(Start(None, None, state.choice.note))  # the engine found the checkpoint unfit
-        table, summary = _graded(engine, as_of, rules, areas, req, state, kept)
+        table, summary, inputs = _graded(engine, as_of, rules, areas, req, state, kept)
     run = NewRun(rules, text, summary.unit, summary.start, summary.end, str(req.data_through), as_of, last_batch,
-                 summary.units, _summary(summary, kept), state.kept_row(key, as_of))
+                 summary.units, _summary(summary, kept), state.kept_row(key, as_of), state.windows(inputs))
     return record_run(engine, run, table, by)
 
 
 @dataclass(frozen=True)
 class Start:
-    """Where a run starts: the checkpoint's row and state (None: from the first data date), and why."""
+    """Where a run starts: the checkpoint's row and state (None: from the first data date), and why; the
+    records the checkpoint kept of its window, by kind (None: it kept none)."""
 
     row: StoredCheckpoint | None
     checkpoint: Checkpoint | None
     note: str
+    windows: dict[str, pa.Table | None] | None = None
 
 
 class StoreState(StateDir):
@@ -120,6 +124,14 @@ class StoreState(StateDir):
     def save(self, checkpoint: Checkpoint) -> None:
         self.kept = checkpoint
 
+    def windows(self, inputs: dict[str, pa.Table | None]) -> dict[str, pa.Table | None] | None:
+        """The records of the kept checkpoint's window: the run's inputs dated from its first data date to
+        its cutoff (what the next run would read again)."""
+        if self.kept is None:
+            return None
+        since, cutoff = from_day_number(self.kept.carry.since), from_day_number(self.kept.cutoff)
+        return {kind: None if table is None else _dated(table, kind, since, cutoff) for kind, table in inputs.items()}
+
     def kept_row(self, key: str, as_of: dt.datetime) -> tuple[str, StoredCheckpoint, bytes] | None:
         """The checkpoint to store with the run: its key, its row's dates and moment, and its state."""
         if self.kept is None:
@@ -146,9 +158,11 @@ def _start(engine: Engine, key: str, req: RunRequest, as_of: dt.datetime) -> Sta
             changed = on if changed is None else min(changed, on)
             continue
         checkpoint = Checkpoint.load(io.BytesIO(checkpoint_state(engine, row.id)))
+        windows = checkpoint_windows(engine, row.id)
         if changed is None:
-            return Start(row, checkpoint, f"continued from {row.day}")
-        return Start(row, checkpoint, f"replayed from {row.day + dt.timedelta(days=1)}: data changed on {changed}")
+            return Start(row, checkpoint, f"continued from {row.day}", windows)
+        return Start(row, checkpoint, f"replayed from {row.day + dt.timedelta(days=1)}: data changed on {changed}",
+                     windows)
     return Start(None, None, f"full replay: data changed on {changed}, before every checkpoint")
 
 
@@ -174,17 +188,18 @@ def kept_days(req: RunRequest, units: int) -> list[dt.date] | None:
 
 
 def _graded(engine: Engine, as_of: dt.datetime, rules: RuleSet, areas: Hierarchy, req: RunRequest,
-            state: StoreState, kept: list[dt.date] | None) -> tuple[pa.Table, Summary]:
-    """Grade from ``state.start`` (reading the records dated from its checkpoint's first data date), to
-    periods split at the kept days."""
+            state: StoreState, kept: list[dt.date] | None) -> tuple[pa.Table, Summary, dict[str, pa.Table | None]]:
+    """Grade from ``state.start`` (the records dated from its checkpoint's first data date: those it kept of
+    its window, and those dated after its cutoff read from the tables), to periods split at the kept days;
+    with the records graded, by kind."""
     start = state.start
     since = None if start.row is None else start.row.since
     kinds = None if start.checkpoint is None else set(start.checkpoint.digests)
-    table, summary = assess_table(_request(engine, as_of, rules, areas, since, kinds, unit=req.unit, start=req.start,
-                                           end=req.end, data_through=req.data_through, data_end=req.data_end,
-                                           state=state, full=start.row is None, rows_from=since),
-                                  output="periods", breaks=_every_day(req) if kept is None else kept)
-    return table, summary
+    request = _request(engine, as_of, rules, areas, since, kinds, start.windows, start.row, unit=req.unit,
+                       start=req.start, end=req.end, data_through=req.data_through, data_end=req.data_end,
+                       state=state, full=start.row is None, rows_from=since)
+    table, summary = assess_table(request, output="periods", breaks=_every_day(req) if kept is None else kept)
+    return table, summary, {"cases": request.cases, "counts": request.counts}
 
 
 def _every_day(req: RunRequest) -> list[dt.date]:
@@ -194,7 +209,7 @@ def _every_day(req: RunRequest) -> list[dt.date]:
 
 def _areas(engine: Engine, as_of: dt.datetime) -> Hierarchy:
     """The store's areas as of ``as_of``, read once for the checkpoint key and the engine."""
-    areas = records_as_of(engine, "areas", as_of)
+    areas = records_as_of(engine, "areas", as_of, columns=AREA_COLUMNS)
     if areas.num_rows == 0:
         raise RunError(f"the store held no areas at {as_of:%Y-%m-%d %H:%M:%S} UTC: import areas first")
     return read_areas(areas)
@@ -218,19 +233,40 @@ def explain_run(engine: Engine, run_id: int, area: str, date: dt.date, lang: str
 
 
 def _request(engine: Engine, as_of: dt.datetime, rules: RuleSet, areas: Hierarchy | None = None,
-             since: dt.date | None = None, kinds: set[str] | None = None, **options: Any) -> Request:
+             since: dt.date | None = None, kinds: set[str] | None = None,
+             windows: dict[str, pa.Table | None] | None = None, row: StoredCheckpoint | None = None,
+             **options: Any) -> Request:
     """The store as of ``as_of`` as the engine's input: Arrow tables of records validated when imported (the
     cases and counts dated from ``since`` only, when given: then an input ``kinds`` names is given even when
-    none of its rows is that recent)."""
+    none of its rows is that recent; with the ``windows`` checkpoint ``row`` kept, only those dated after its
+    cutoff are read from the tables)."""
     areas = _areas(engine, as_of) if areas is None else areas
-    cases = records_as_of(engine, "cases", as_of, since)
-    counts = records_as_of(engine, "counts", as_of, since)
+    cases, counts = (_recent(engine, kind, as_of, since, windows, row) for kind in ("cases", "counts"))
     if since is None and cases.num_rows == 0 and counts.num_rows == 0:
         raise RunError(f"the store held no cases or counts at {as_of:%Y-%m-%d %H:%M:%S} UTC: import some first")
     kinds = kinds or set()
     return Request(areas=areas, cases=cases if cases.num_rows or "cases" in kinds else None,
                    counts=counts if counts.num_rows or "counts" in kinds else None, rules=rules,
                    validated=True, **options)
+
+
+def _recent(engine: Engine, kind: str, as_of: dt.datetime, since: dt.date | None,
+            windows: dict[str, pa.Table | None] | None, row: StoredCheckpoint | None) -> pa.Table:
+    """The ``kind`` records as of ``as_of`` dated from ``since``: the checkpoint's window and the records dated
+    after its cutoff (in no particular order: the engine grades files in any order)."""
+    if windows is None or row is None or windows.get(kind) is None:
+        return records_as_of(engine, kind, as_of, since)
+    fresh = records_as_of(engine, kind, as_of, row.cutoff + dt.timedelta(days=1))
+    return pa.concat_tables([_dated(windows[kind], kind, since, row.cutoff), fresh])
+
+
+def _dated(table: pa.Table, kind: str, since: dt.date | None, through: dt.date) -> pa.Table:
+    """The rows of ``table`` dated from ``since`` (any, when None) to ``through``."""
+    dates = table.column(DATES[kind])
+    keep = pc.less_equal(dates, pa.scalar(through, pa.date32()))
+    if since is not None:
+        keep = pc.and_(keep, pc.greater_equal(dates, pa.scalar(since, pa.date32())))
+    return table.filter(keep)
 
 
 def _builtin_text(rule_set_id: str) -> str:

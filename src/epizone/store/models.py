@@ -330,6 +330,8 @@ class RunCheckpoint(Base):
     data_as_of: Mapped[dt.datetime]
     state: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[dt.datetime]
+    cases_window: Mapped[bytes | None] = mapped_column(LargeBinary)   # Arrow IPC: the records dated from
+    counts_window: Mapped[bytes | None] = mapped_column(LargeBinary)  # ``since`` to ``cutoff``
 
 
 # The versions recorded or superseded after a checkpoint's moment are found through these indexes.

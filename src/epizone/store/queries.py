@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import Connection, Engine, func, select
 
 from epizone.store.bulk import read_arrow
@@ -27,20 +29,23 @@ def as_utc(moment: dt.datetime | None) -> dt.datetime | None:
 DATES = {"cases": "report_date", "counts": "date"}  # the date a case or count is graded on
 
 
-def records_as_of(engine: Engine, kind: str, at: dt.datetime | None = None, since: dt.date | None = None) -> pa.Table:
+def records_as_of(engine: Engine, kind: str, at: dt.datetime | None = None, since: dt.date | None = None,
+                  columns: Sequence[str] | None = None) -> pa.Table:
     """Every ``kind`` record (areas, cases, counts) as known at ``at`` (now when None): for each key the
     revision recorded at or before ``at`` and not superseded by then; with ``since``, only the cases and
     counts dated from it. Columns: the input file's columns plus ``revision``, ``recorded_at`` and
-    ``batch_id``; sorted by key. One query, read into Arrow a batch at a time (``bulk.read_batches``): no
-    Python object per record."""
+    ``batch_id`` (or only ``columns``); sorted by key. One query, read into Arrow a batch at a time
+    (``bulk.read_batches``): no Python object per record."""
     record = KINDS[kind]
     table = record.table
-    columns = [table.c[name] for name in (*record.columns, *HISTORY)]
-    query = select(*columns).where(known_at(record, as_utc(at))).order_by(*(table.c[k] for k in record.key))
+    chosen = columns or (*record.columns, *HISTORY)
+    query = select(*(table.c[name] for name in chosen)).where(known_at(record, as_utc(at)))
     if since is not None:
         query = query.where(table.c[DATES[kind]] >= since)
     with reading(engine) as connection:
-        return read_arrow(connection, query)
+        found = read_arrow(connection, query)  # sorted here: in SQL the order would choose the key's index
+    keys = [(k, "ascending") for k in record.key if k in found.column_names]
+    return found.take(pc.sort_indices(found, keys)) if keys else found
 
 
 @dataclass(frozen=True)

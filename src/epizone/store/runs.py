@@ -68,6 +68,7 @@ class NewRun:
     units: int
     summary: dict[str, Any]
     checkpoint: tuple[str, StoredCheckpoint, bytes] | None = None  # its key, dates and moment, and state
+    windows: dict[str, pa.Table] | None = None  # the records dated in the checkpoint's window, by kind
 
 
 def data_moment(engine: Engine, as_of: dt.datetime | None) -> tuple[dt.datetime, int | None]:
@@ -94,7 +95,7 @@ def record_run(engine: Engine, run: NewRun, table: pa.Table, by: str) -> RunInfo
             summary=run.summary).returning(AssessmentRun.id))
         insert_arrow(connection, AssessedLevel.__table__, levels, {"run_id": run_id})
         if run.checkpoint is not None:
-            save_checkpoint(connection, run_id, *run.checkpoint, at)
+            save_checkpoint(connection, run_id, *run.checkpoint, at, run.windows)
         info = run_in(connection, run_id)
         record_audit(connection, by, "run.create", "assessment_run", str(run_id), None, _audited(info), at)
     return info

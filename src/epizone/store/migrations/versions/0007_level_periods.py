@@ -6,7 +6,10 @@ values it keeps; the case and count tables are indexed by the date they are grad
 only continues one after a kept day). The rows already stored hold every day of their run: each becomes a
 one-day row (``end_date = date``) and the rows beginning a level period get their ``period_end``; the
 frozen-row trigger is set aside for that and put back. ``ix_case_reports_report_date`` and
-``ix_count_reports_date`` let a run continuing from a checkpoint read only the recent records.
+``ix_count_reports_date`` let a run continuing from a checkpoint read only the recent records, and a
+checkpoint keeps the records of its window (``cases_window``, ``counts_window``: the cases and counts dated
+from its first data date to its cutoff, as Arrow IPC), so that the next run reads from the tables only what
+was dated after the cutoff.
 
 Revision ID: 0007_level_periods
 Revises: 0006_checkpoints
@@ -26,6 +29,7 @@ branch_labels = None
 depends_on = None
 
 DATES = {"case_reports": "report_date", "count_reports": "date"}
+WINDOWS = ("cases_window", "counts_window")
 PG_FUNCTION = "epizone_frozen_row"   # 0002's: refuses the UPDATE (0006 kept it for UPDATE only)
 SQLITE_UPDATE = ("CREATE TRIGGER assessed_levels_frozen_update BEFORE UPDATE ON assessed_levels BEGIN "
                  "SELECT RAISE(ABORT, 'assessed_levels rows are frozen: they cannot be changed or deleted'); END")
@@ -37,10 +41,16 @@ def upgrade() -> None:
         batch.add_column(sa.Column("period_end", sa.Date(), nullable=True))
     for table, column in DATES.items():
         op.create_index(f"ix_{table}_{column}", table, [column])
+    with op.batch_alter_table("run_checkpoints", recreate="never") as batch:
+        for name in WINDOWS:
+            batch.add_column(sa.Column(name, sa.LargeBinary(), nullable=True))
     _unfrozen(_periods_of_stored_rows)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("run_checkpoints", recreate="never") as batch:
+        for name in WINDOWS:
+            batch.drop_column(name)
     for table, column in DATES.items():
         op.drop_index(f"ix_{table}_{column}", table)
     with op.batch_alter_table("assessed_levels", recreate="never") as batch:
