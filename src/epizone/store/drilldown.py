@@ -61,11 +61,13 @@ class Tree:
         """The positions of ``i`` and the areas below it (-1: every area), as a range."""
         return (0, len(self.codes)) if i < 0 else (i, int(self.end[i]))
 
-    def children(self, i: int) -> list[int]:
-        """Positions of the areas right below position ``i`` (-1: the roots) with a unit in or below them."""
+    def children(self, i: int, units: np.ndarray | None = None) -> list[int]:
+        """Positions of the areas right below position ``i`` (-1: the roots) with a unit (of ``units``, default:
+        every unit) in or below them."""
+        units = self.published if units is None else units
         found, j, stop = [], (0 if i < 0 else i + 1), (len(self.codes) if i < 0 else int(self.end[i]))
         while j < stop:
-            if self.published[j:int(self.end[j])].any():
+            if units[j:int(self.end[j])].any():
                 found.append(j)
             j = int(self.end[j])
         return found
@@ -214,40 +216,33 @@ def grid(connection: Connection, trees: Trees, state: str, date: dt.date, area: 
     levels on ``date``, and the units below it whose level changed that day (see ``docs/web.md``), from a store
     in ``state`` (``store.state``). AreaNotFound for an unknown code."""
     areas = trees.get(connection, state)
-    focus = _focus(areas, area)
-    seen = _seen(areas, focus, scope)
+    visible = areas.published if scope is None else areas.published & _mask(areas, scope)
+    focus = _focus(areas, area, visible)
+    seen = np.zeros(len(areas.codes), dtype=bool)
+    start, stop = areas.span(focus)
+    seen[start:stop] = visible[start:stop]
     level, announcement, names = on_date(connection, areas, date)
     changes = _changes(connection, areas, date, seen, (level, announcement, names))
     return {"date": date, "rule_set": rule_set_on(areas, date),
             **_tiles(areas, focus, seen, level, announcement, names), "changes": changes}
 
 
-def _focus(areas: Tree, code: str | None) -> int:
+def _focus(areas: Tree, code: str | None, visible: np.ndarray) -> int:
     if code is not None:
         if code not in areas.position:
             raise AreaNotFound(f"no area {code!r} in the store")
         return areas.position[code]
     focus = -1
-    while len(children := areas.children(focus)) == 1 and areas.children(children[0]):
+    while len(children := areas.children(focus, visible)) == 1 and areas.children(children[0], visible):
         focus = children[0]
     return focus
-
-
-def _seen(areas: Tree, focus: int, scope: Collection[str] | None) -> np.ndarray:
-    """Whether each area is a unit at or below the focus that the reader may see."""
-    start, stop = areas.span(focus)
-    seen = np.zeros(len(areas.codes), dtype=bool)
-    seen[start:stop] = areas.published[start:stop]
-    if scope is not None:
-        seen &= _mask(areas, scope)
-    return seen
 
 
 def _tiles(areas: Tree, focus: int, seen: np.ndarray, level: np.ndarray, announcement: np.ndarray,
            names: list[str]) -> dict[str, Any]:
     """The focus, the path down to it, the counts by level of its units, and one tile per child: a unit's level,
     or how many units below it are at each level."""
-    children = areas.children(focus)
+    children = areas.children(focus, seen)
     units = np.flatnonzero(seen)
     graded = units[level[units] >= 0]
     below = graded[graded != focus]
@@ -262,7 +257,7 @@ def _tiles(areas: Tree, focus: int, seen: np.ndarray, level: np.ndarray, announc
         if not in_child[k]:
             continue  # outside the reader's scope
         tile = areas.area(i)
-        if areas.published[i] and not areas.children(i):
+        if areas.published[i] and not areas.children(i, seen):
             tile["level"] = names[level[i]] if level[i] >= 0 else None
             tile["announcement"] = int(announcement[i]) if level[i] >= 0 else None
         else:
