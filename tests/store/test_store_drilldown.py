@@ -12,7 +12,8 @@ import pytest
 from epizone.domain.cutoff import DataThrough
 from epizone.services.runs import RunRequest, run_assessment
 from epizone.store.db import reading
-from epizone.store.drilldown import AreaNotFound, Trees, grid, named_areas
+from epizone.store.areatree import Trees
+from epizone.store.drilldown import AreaNotFound, grid, named_areas
 from epizone.store.imports import import_file
 from epizone.store.levels import levels_in_force
 from epizone.store.publish import publish, retract

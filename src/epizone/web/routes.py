@@ -22,7 +22,8 @@ from epizone.domain.errors import NotFound
 from epizone.domain.rules import UNKNOWN, builtin_ids, load_rule_set
 from epizone.store.dashboard import area_names, published_reason, publications_in_force, published_among, units
 from epizone.store.db import reading
-from epizone.store.drilldown import Trees, grid, named_areas
+from epizone.store.areatree import Trees
+from epizone.store.drilldown import grid, named_areas
 from epizone.store.state import store_state
 from epizone.web.caching import etag_for, json_answer, not_modified
 from epizone.web.geometry import fitting, shipped_codes
