@@ -89,7 +89,7 @@ def test_units_without_boundaries_become_a_tile_grid_grouped_by_parent(browser, 
     board, context = new_dashboard(browser, townships.server.url, token=townships.token)
     page = board.open_map(DAY.isoformat())
     assert page.get_attribute("#map", "data-view") == "grid"
-    assert page.is_disabled("#view-mode")  # no map to switch to
+    assert page.is_disabled("#view-mode option[value='map']")  # no map to switch to
     assert board.fills() == {code: palette[level] for code, level in townships.levels.items()}
     assert page.locator("#map rect.tile").count() == 5
     assert page.locator("#map .group-label").all_text_contents() == ["Taijiang", "Cangshan"]

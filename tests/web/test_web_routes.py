@@ -70,15 +70,21 @@ def test_reasons_carry_the_indicators_of_the_published_run(demo_server):
         assert web.get("/api/v1/dashboard/areas/350724/reasons", params={"date": "2020-01-01"}).status_code == 404
         period = web.get("/api/v1/dashboard/period").json()
         assert (period["first"], period["last"], len(period["publications"])) == ("2020-01-20", "2020-03-10", 51)
-        areas = {a["code"]: a for a in web.get("/api/v1/dashboard/areas").json()}
+        answer = web.get("/api/v1/dashboard/areas").json()
+        assert answer["columns"] == ["code", "name", "parent_code", "kind", "published"]
+        areas = {row[0]: dict(zip(answer["columns"], row)) for row in answer["rows"]}
         assert len([a for a in areas.values() if a["published"]]) == 88 and areas["350000"]["published"] is False
-        assert {"kind": "traditional", "alias": "廈門市"} in areas["350200"]["aliases"]
+        assert ["traditional", "廈門市"] in answer["aliases"]["350200"]
+        assert period["units"] == 88
+        shipped = web.get("/api/v1/geometry").json()["features"]
+        assert {f["properties"]["code"] for f in shipped if f["properties"]["published"]} == {
+            code for code, a in areas.items() if a["published"]}
 
 
 def test_published_levels_need_a_token_unless_public_read_is_on(demo_server):
     with client(demo_server.database_url, public_read=False) as web:
         for path in ("/api/v1/geometry", "/api/v1/dashboard/period", "/api/v1/dashboard/areas",
-                     f"/api/v1/dashboard/areas/350724/reasons?date={DAY}"):
+                     f"/api/v1/dashboard/areas/350724/reasons?date={DAY}", f"/api/v1/dashboard/grid?date={DAY}"):
             assert web.get(path).status_code == 401, path
         assert web.get("/api/v1/dashboard/rulesets").status_code == 200  # package data, not the store's
         assert web.get("/").status_code == 200

@@ -9,21 +9,14 @@ import hashlib
 from collections.abc import Iterable
 
 from fastapi import Request, Response
-from sqlalchemy import Connection, func, select
 
 from epizone.domain.access import Actor
-from epizone.store.models import Announcement, ImportBatch
+from epizone.store.state import store_state
+
+__all__ = ["date_keyed", "etag_for", "immutable", "not_modified", "store_state"]
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 VARY = "Authorization, Accept, Accept-Encoding"
-
-
-def store_state(connection: Connection) -> str:
-    """What a date-keyed level read depends on: the latest announcement (publication or retraction) and the latest
-    import (area names, the boundaries that fit them)."""
-    number = connection.scalar(select(func.max(Announcement.number))) or 0
-    batch = connection.scalar(select(func.max(ImportBatch.id))) or 0
-    return f"{number}.{batch}"
 
 
 def etag_for(request: Request, who: Actor, state: str, parts: Iterable[object] = ()) -> str:

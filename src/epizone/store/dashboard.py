@@ -1,6 +1,6 @@
 """What the dashboard reads from the store besides the REST API's queries: the areas' names and aliases (to fit
-the shipped boundaries), the publications in force, the areas with published levels, and the reason of one
-published level."""
+the shipped boundaries), the publications in force, how many units have a published level, and the reason of one
+published level. The levels by area of the hierarchy and the list of areas are in ``drilldown``."""
 
 from __future__ import annotations
 
@@ -12,21 +12,42 @@ from sqlalchemy import Connection, Engine, func, select
 
 from epizone.store.db import reading
 from epizone.store.levels import active, levels_in_force
-from epizone.store.models import Announcement, AreaAlias, AreaRecord, AssessedLevel, AssessmentRun, Publication, \
-    PublishedLevel
+from epizone.store.models import Announcement, AreaAlias, AreaRecord, AssessedLevel, AssessmentRun, CurrentLevel, \
+    Publication, PublishedLevel
 
 
-def area_names(engine: Engine) -> dict[str, set[str]]:
-    """Current area code -> its name and every alias."""
+def area_names(engine: Engine, codes: Collection[str] | None = None) -> dict[str, set[str]]:
+    """Current area code -> its name and every alias (of ``codes`` only, when given)."""
     names: dict[str, set[str]] = {}
+    query, aliases = select(AreaRecord.code, AreaRecord.name).where(AreaRecord.superseded_at.is_(None)), \
+        select(AreaAlias.area_code, AreaAlias.alias)
+    if codes is not None:
+        query, aliases = query.where(AreaRecord.code.in_(sorted(codes))), \
+            aliases.where(AreaAlias.area_code.in_(sorted(codes)))
     with reading(engine) as connection:
-        for code, name in connection.execute(select(AreaRecord.code, AreaRecord.name)
-                                             .where(AreaRecord.superseded_at.is_(None))):
+        for code, name in connection.execute(query):
             names[code] = {name}
-        for code, alias in connection.execute(select(AreaAlias.area_code, AreaAlias.alias)):
+        for code, alias in connection.execute(aliases):
             if code in names:
                 names[code].add(alias)
     return names
+
+
+def published_among(engine: Engine, codes: Collection[str]) -> set[str]:
+    """Those of ``codes`` that have a published level (in the read model of the levels in force)."""
+    if not codes:
+        return set()
+    with reading(engine) as connection:
+        return set(connection.scalars(select(CurrentLevel.area_code)
+                                      .where(CurrentLevel.area_code.in_(sorted(codes)))))
+
+
+def units(engine: Engine, scope: Collection[str] | None = None) -> int:
+    """How many areas have a published level (inside ``scope`` when given)."""
+    with reading(engine) as connection:
+        if scope is None:
+            return connection.scalar(select(func.count()).select_from(CurrentLevel)) or 0
+        return len(set(connection.scalars(select(CurrentLevel.area_code))) & set(scope))
 
 
 def publications_in_force(engine: Engine) -> list[dict[str, Any]]:
@@ -39,33 +60,6 @@ def publications_in_force(engine: Engine) -> list[dict[str, Any]]:
             .order_by(Publication.effective_date, Publication.id)).all()
     return [{"announcement": r.number, "rule_set": r.rule_set, "effective_date": r.effective_date, "date": r.date}
             for r in rows]
-
-
-def published_areas(engine: Engine, scope: Collection[str] | None = None) -> list[dict[str, Any]]:
-    """The areas with a published level and the areas above them (inside ``scope`` when given): code, name,
-    parent, kind, whether published, and aliases."""
-    with reading(engine) as connection:
-        published = set(connection.scalars(select(PublishedLevel.area_code).distinct()))
-        rows = {r.code: r._asdict() for r in connection.execute(
-            select(AreaRecord.code, AreaRecord.name, AreaRecord.parent_code, AreaRecord.kind)
-            .where(AreaRecord.superseded_at.is_(None)))}
-        wanted = _with_parents(published, rows, scope)
-        aliases: dict[str, list[dict[str, str]]] = {}
-        for code, kind, alias in connection.execute(select(AreaAlias.area_code, AreaAlias.kind, AreaAlias.alias)
-                                                    .order_by(AreaAlias.id)):
-            if code in wanted:
-                aliases.setdefault(code, []).append({"kind": kind, "alias": alias})
-    return [{**rows[code], "published": code in published, "aliases": aliases.get(code, [])}
-            for code in sorted(wanted)]
-
-
-def _with_parents(codes: set[str], rows: dict[str, dict[str, Any]], scope: Collection[str] | None) -> set[str]:
-    wanted: set[str] = set()
-    for code in codes:
-        while code in rows and code not in wanted and (scope is None or code in scope):
-            wanted.add(code)
-            code = rows[code]["parent_code"]
-    return wanted
 
 
 def published_reason(engine: Engine, code: str, date: dt.date) -> dict[str, Any] | None:

@@ -33,6 +33,12 @@ def shipped() -> dict[str, list[Feature]]:
     return found
 
 
+@cache
+def shipped_codes() -> frozenset[str]:
+    """The codes of every shipped feature: the only areas whose names decide which boundaries fit."""
+    return frozenset(f["properties"]["code"] for features in shipped().values() for f in features)
+
+
 def fitting(names: Mapping[str, set[str]]) -> list[Feature]:
     """The shipped features that belong to the areas ``names`` describes (see the module's text)."""
     chosen: list[Feature] = []
@@ -60,7 +66,7 @@ class StoreGeometry(Mapping[str, dict[str, Any]]):
     def _current(self) -> dict[str, dict[str, Any]]:
         now = time.monotonic()
         if now - self._read_at > self.ttl:
-            names = area_names(self.engine)
+            names = area_names(self.engine, shipped_codes())
             self._geometry = {f["properties"]["code"]: f["geometry"] for f in fitting(names)
                               if f["properties"]["code"] in names}
             self._read_at = now

@@ -14,14 +14,19 @@ from collections.abc import Callable
 from functools import cache
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from epizone.domain.access import Actor, require_areas
 from epizone.domain.errors import NotFound
 from epizone.domain.rules import UNKNOWN, builtin_ids, load_rule_set
-from epizone.store.dashboard import area_names, published_areas, published_reason, publications_in_force
-from epizone.web.geometry import fitting
+from epizone.store.dashboard import area_names, published_reason, publications_in_force, published_among, units
+from epizone.store.db import reading
+from epizone.store.areatree import Trees
+from epizone.store.drilldown import grid, named_areas
+from epizone.store.state import store_state
+from epizone.web.caching import etag_for, json_answer, not_modified
+from epizone.web.geometry import fitting, shipped_codes
 from epizone.web.palette import fills
 
 GEOJSON = "application/geo+json"
@@ -32,11 +37,17 @@ def routes(reader: Callable[..., Actor]) -> APIRouter:
     (The module does not postpone annotations: FastAPI reads ``level_reader`` from them as the routes are made.)"""
     router = APIRouter(include_in_schema=False)
     level_reader = Annotated[Actor, Depends(reader)]
+    trees = Trees()  # the hierarchy and the levels in force, read once per state of the store
 
     @router.get("/geometry")
     def geometry(request: Request, who: level_reader) -> JSONResponse:
-        """The shipped boundaries that fit the store's areas (code and name), as one FeatureCollection."""
-        features = fitting(area_names(request.app.state.engine))
+        """The shipped boundaries that fit the store's areas (code and name), as one FeatureCollection; each
+        feature's ``published``: whether its area has a published level (a unit on the map)."""
+        engine = request.app.state.engine
+        features = fitting(area_names(engine, shipped_codes()))
+        published = published_among(engine, [f["properties"]["code"] for f in features])
+        features = [{**f, "properties": {**f["properties"], "published": f["properties"]["code"] in published}}
+                    for f in features]
         return JSONResponse({"type": "FeatureCollection", "features": features}, media_type=GEOJSON)
 
     @router.get("/dashboard/rulesets")
@@ -50,12 +61,34 @@ def routes(reader: Callable[..., Actor]) -> APIRouter:
         publications = publications_in_force(request.app.state.engine)
         return {"first": publications[0]["effective_date"] if publications else None,
                 "last": publications[-1]["effective_date"] if publications else None,
-                "publications": publications, "public_read": request.app.state.settings.public_read}
+                "publications": publications, "public_read": request.app.state.settings.public_read,
+                "units": units(request.app.state.engine, who.areas)}
 
     @router.get("/dashboard/areas")
-    def areas(request: Request, who: level_reader) -> list[dict[str, Any]]:
-        """The areas with a published level and the areas above them: code, name, parent, kind and aliases."""
-        return published_areas(request.app.state.engine, who.areas)
+    def areas(request: Request, who: level_reader) -> Response:
+        """The areas with a published level and the areas above them, as rows (code, name, parent, kind,
+        published) with their aliases: for search and names."""
+        with reading(request.app.state.engine) as connection:
+            etag = etag_for(request, who, store_state(connection))
+            if (unchanged := not_modified(request, etag)) is not None:
+                return unchanged
+            found = named_areas(connection, trees, store_state(connection), who.areas)
+        return json_answer(request, found, etag)
+
+    @router.get("/dashboard/grid")
+    def area_grid(request: Request, who: level_reader,
+                  date: Annotated[dt.date, Query(description="The day the levels are in force")],
+                  area: Annotated[str | None, Query(max_length=64, description="The area whose children are "
+                                                    "shown (default: the top)")] = None) -> Response:
+        """The children of an area with their units' levels on a date (a unit: its level; an area above units:
+        how many of them are at each level), and the units below it that changed level that day."""
+        with reading(request.app.state.engine) as connection:
+            state = store_state(connection)
+            etag = etag_for(request, who, state)
+            if (unchanged := not_modified(request, etag)) is not None:
+                return unchanged
+            found = grid(connection, trees, state, date, area, who.areas)
+        return json_answer(request, found, etag)
 
     @router.get("/dashboard/areas/{code}/reasons")
     def reasons(request: Request, who: level_reader, code: str,

@@ -11,7 +11,8 @@ export const ctx = {
   byRef: new Map(),
   period: null,           // {first, last, publications: [{announcement, rule_set, effective_date}]}
   ruleSetOfAnnouncement: new Map(),
-  areas: new Map(),       // code -> {code, name, parent_code, kind, published, aliases}
+  areas: new Map(),       // code -> {code, name, parent_code, kind, published, aliases, keys}
+  areasLoaded: false,     // a national store's areas are read when first needed (search, an area's page)
   geometry: null,         // FeatureCollection of the boundaries that fit the store
   runs: [],               // readable with a token only
   state: {
@@ -19,19 +20,29 @@ export const ctx = {
     area: null,           // the area last shown (the operations page opens on it)
     source: "published",  // or a run id (number)
     palette: localStorage.getItem("epizone.palette") || "accessible",
-    view: null,           // "map" or "grid" (null: map when there are boundaries)
+    view: null,           // "map", "grid" or "areas" (null: map when there are boundaries, else grid; areas
+                          // beyond GRID_LIMIT units)
   },
 };
 
+/** Beyond this many units the map page opens on the areas by parent (drill-down), reads no list of every area
+ * before it draws, and offers no tile grid of every unit. */
+export const GRID_LIMIT = 2000;
+
+let areasLoading = null;
+
 export async function loadShared() {
-  const [rulesets, period, areas, geometry] = await Promise.all([
-    get("/dashboard/rulesets"), get("/dashboard/period"), get("/dashboard/areas"), get("/geometry")]);
+  const [rulesets, period, geometry] = await Promise.all([
+    get("/dashboard/rulesets"), get("/dashboard/period"), get("/geometry")]);
   ctx.rulesets = rulesets;
   ctx.byRef = new Map(rulesets.flatMap((r) => [[r.ref, r], [r.id, r]]));
   ctx.period = period;
   ctx.ruleSetOfAnnouncement = new Map(period.publications.map((p) => [p.announcement, p.rule_set]));
-  ctx.areas = new Map(areas.map((a) => [a.code, a]));
   ctx.geometry = geometry;
+  ctx.areas = new Map();
+  ctx.areasLoaded = false;
+  areasLoading = null;
+  if (!large()) await ensureAreas();
   ctx.runs = [];
   if (token()) {
     try {
@@ -43,6 +54,29 @@ export async function loadShared() {
   if (ctx.state.source !== "published" && !ctx.runs.some((r) => r.id === ctx.state.source)) {
     ctx.state.source = "published";
   }
+}
+
+/** Whether the store has more units than a tile grid of every unit can show (see GRID_LIMIT). */
+export function large() {
+  return (ctx.period?.units ?? 0) > GRID_LIMIT;
+}
+
+/** The areas with their names and aliases (read once; at national scale when first needed). */
+export function ensureAreas() {
+  if (!areasLoading) {
+    areasLoading = get("/dashboard/areas").then((found) => {
+      const areas = new Map();
+      for (const [code, name, parent, kind, published] of found.rows) {
+        const aliases = (found.aliases[code] ?? []).map(([k, alias]) => ({ kind: k, alias }));
+        areas.set(code, { code, name, parent_code: parent, kind, published, aliases,
+          keys: [name, ...aliases.map((a) => a.alias)].map(normalise) });
+      }
+      ctx.areas = areas;
+      ctx.areasLoaded = true;
+    });
+    areasLoading.catch(() => { areasLoading = null; });
+  }
+  return areasLoading;
 }
 
 export function ruleSet(ref) {

@@ -8,3 +8,8 @@ export function card(name, title, body, attributes = "") {
     ${body}
   </section>`;
 }
+
+/** Text made safe to put in markup. */
+export function escape(text) {
+  return String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+}

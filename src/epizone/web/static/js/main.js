@@ -4,7 +4,7 @@
 import { ApiError, setToken, token } from "./api.js";
 import * as area from "./area.js";
 import * as announcements from "./announcements.js";
-import { ctx, loadShared } from "./data.js";
+import { ctx, ensureAreas, loadShared } from "./data.js";
 import { applyStatic, lang, setLang, t } from "./i18n.js";
 import * as map from "./map.js";
 import * as ops from "./ops.js";
@@ -27,11 +27,13 @@ function navigate(hash, { rerender = false } = {}) {
   else location.hash = hash;
 }
 
-/** The date is part of the address (a link can be shared); the slider replaces it without a new history entry. */
+/** The date is part of the address (a link can be shared); the slider replaces it without a new history entry
+ * (the other parameters, e.g. the map's area, stay). */
 function setDate(date) {
-  const { page, code } = route(location.hash);
+  const { page, code, params } = route(location.hash);
   const base = (page === "area" || page === "ops") && code ? `#/${page}/${encodeURIComponent(code)}` : `#/${page}`;
-  const hash = `${base}?date=${date}`;
+  params.set("date", date);
+  const hash = `${base}?${params}`;
   if (location.hash !== hash) history.replaceState(null, "", hash);
   shownHash = location.hash;
 }
@@ -51,6 +53,14 @@ function show() {
   const root = document.createElement("div");
   root.className = "page";
   view.replaceChildren(root);
+  if (page !== "map" && !ctx.areasLoaded) {  // a national store's areas are read when first needed
+    const asked = location.hash;
+    root.innerHTML = `<p class="loading">${t("loading")}</p>`;
+    cleanup = () => {};
+    ensureAreas().then(() => { if (location.hash === asked) show(); }, failed);
+    shownHash = location.hash;
+    return;
+  }
   try {
     if (page === "area" && code) cleanup = area.render(root, options);
     else if (page === "ops") cleanup = ops.render(root, options);

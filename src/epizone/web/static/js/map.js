@@ -1,25 +1,35 @@
-// The map page: the units coloured by level on a date (choropleth, or a tile grid where there are no boundaries),
-// legend with counts, date slider with play/pause, the day's changes; hover for names, click for reasons.
+// The map page: the units coloured by level on a date (choropleth; a tile grid where there are no boundaries; the
+// areas by parent, drilling down, for a national store), legend with counts, date slider with play/pause, the
+// day's changes; hover for names, click for reasons.
 
-import { areaName, ctx, currentRun, dates, fillOf, levelLabel, levelsOn, ruleSet } from "./data.js";
+import { areaName, ctx, currentRun, dates, ensureAreas, fillOf, large, levelLabel, levelsOn, ruleSet } from "./data.js";
+import { escape } from "./html.js";
 import { formatDate, pick, t } from "./i18n.js";
+import { crumbs, drawTree, readTree, refOf, shownName } from "./tree.js";
 
 const WIDTH = 800;
 const HEIGHT = 760;
 const TILE = 40;
 const FRAME_MS = 700;
 
-export function render(root, { navigate, setDate }) {
+export function render(root, { navigate, setDate, params }) {
   const days = dates();
   if (!days.length) {
     root.innerHTML = `<p class="notice">${t("nothing_published")}</p>`;
     return () => {};
   }
   if (!days.includes(ctx.state.date)) ctx.state.date = days[days.length - 1];
-  const units = new Set([...ctx.areas.values()].filter((a) => a.published).map((a) => a.code));
   const features = ctx.geometry.features;
-  const mapped = features.some((f) => units.has(f.properties.code));
-  const view = mapped ? ctx.state.view ?? "map" : "grid";
+  const mapped = features.some((f) => f.properties.published);
+  const view = chooseView(mapped);
+  if (view !== "areas" && !ctx.areasLoaded) {  // a national store's areas are read when first needed
+    root.innerHTML = `<p class="loading">${t("loading")}</p>`;
+    ensureAreas().then(() => navigate(location.hash, { rerender: true }));
+    return () => {};
+  }
+  const focus = view === "areas" ? params.get("area") : null;
+  const units = view === "areas" ? new Set()
+    : new Set([...ctx.areas.values()].filter((a) => a.published).map((a) => a.code));
 
   root.innerHTML = `
     <section class="map-page">
@@ -34,7 +44,7 @@ export function render(root, { navigate, setDate }) {
         <label class="pick">${t("source")}
           <select id="source">
             <option value="published">${t("source.published")}</option>
-            ${ctx.runs.map((r) => `<option value="${r.id}">${t("source.run", { id: r.id, rule_set: r.rule_set })}</option>`).join("")}
+            ${ctx.runs.map((r) => `<option value="${r.id}" ${view === "areas" ? "disabled" : ""}>${t("source.run", { id: r.id, rule_set: r.rule_set })}</option>`).join("")}
           </select></label>
         <label class="pick">${t("palette")}
           <select id="palette">
@@ -42,16 +52,18 @@ export function render(root, { navigate, setDate }) {
             <option value="official">${t("palette.official")}</option>
           </select></label>
         <label class="pick">${t("view")}
-          <select id="view-mode" ${mapped ? "" : "disabled"}>
-            <option value="map">${t("view.map")}</option>
-            <option value="grid">${t("view.grid")}</option>
+          <select id="view-mode">
+            <option value="map" ${mapped ? "" : "disabled"}>${t("view.map")}</option>
+            <option value="grid" ${large() ? "disabled" : ""}>${t("view.grid")}</option>
+            <option value="areas">${t("view.areas")}</option>
           </select></label>
       </div>
       <div class="map-layout">
         <figure class="map-frame">
+          ${view === "areas" ? `<nav id="crumbs" class="crumbs" aria-label="${t("areas.path")}"></nav>` : ""}
           <svg id="map" viewBox="0 0 ${WIDTH} ${HEIGHT}" data-view="${view}" role="group"></svg>
           <div id="tooltip" class="tooltip" role="tooltip" hidden></div>
-          <figcaption class="hint">${view === "grid" ? t("grid.note") : t("hover.hint")}</figcaption>
+          <figcaption class="hint">${{ grid: t("grid.note"), areas: t("areas.note") }[view] ?? t("hover.hint")}</figcaption>
           <div id="off-map" class="off-map" hidden><h2>${t("off_map")}</h2><ul></ul></div>
         </figure>
         <aside class="side">
@@ -73,13 +85,16 @@ export function render(root, { navigate, setDate }) {
   root.querySelector("#view-mode").value = view;
 
   const open = (code) => navigate(`#/area/${encodeURIComponent(code)}?date=${ctx.state.date}`);
-  const shapes = view === "map" ? drawMap(svg, features, units) : drawGrid(svg, units);
+  const drill = (code) => navigate(`#/map?date=${ctx.state.date}&area=${encodeURIComponent(code)}`);
+  const shapes = view === "map" ? drawMap(svg, features, units) : view === "grid" ? drawGrid(svg, units)
+    : { context: false };
   const offMap = view === "map" ? [...units].filter((code) => !features.some((f) => f.properties.code === code)) : [];
   drawOffMap(root.querySelector("#off-map"), offMap);
   const all = root.querySelectorAll(".unit");
   for (const el of all) wire(el, tooltip, open);
 
   let current = new Map();
+  let answer = null;
   let ticket = 0;
   async function show(date) {
     const mine = ++ticket;
@@ -90,13 +105,33 @@ export function render(root, { navigate, setDate }) {
     root.querySelector("#map-title").textContent = t("map.heading", { date: formatDate(date) });
     svg.attr("aria-label", t("map.aria", { date: formatDate(date) }));
     setDate(date);
+    if (view === "areas") {
+      const found = await readTree(date, focus);
+      if (mine !== ticket) return;  // a later date was asked for meanwhile
+      answer = found;
+      paintTree(date);
+      return;
+    }
     const [items, before] = await Promise.all([levelsOn(date), previousLevels(days, date)]);
-    if (mine !== ticket) return;  // a later date was asked for meanwhile
+    if (mine !== ticket) return;
     current = new Map(items.map((item) => [item.area_code, item]));
     for (const el of root.querySelectorAll(".unit")) paint(el, current.get(el.dataset.code));
     svg.attr("data-date", date);
-    legend(root.querySelector("#legend"), items, shapes.context);
-    changes(root, items, before, date, open);
+    const [ref, counts] = countsOf(items);
+    legend(root.querySelector("#legend"), ref, counts, shapes.context);
+    changes(root, movedOf(items, before), null, date, open);
+  }
+
+  function paintTree(date) {
+    drawTree(svg, answer);
+    crumbs(root.querySelector("#crumbs"), answer, date);
+    for (const el of root.querySelectorAll("#map .unit")) {
+      wire(el, tooltip, el.classList.contains("group") ? drill : open);
+    }
+    svg.attr("data-focus", answer.focus?.code ?? "").attr("data-date", date);
+    legend(root.querySelector("#legend"), answer.rule_set, new Map(Object.entries(answer.levels)), false);
+    changes(root, answer.changes.items.map((item) => ({ code: item.code, name: shownName(item), from: item.from,
+      to: item.to, ref: refOf(answer, item) })), answer.changes.total, date, open);
   }
 
   let playing = null;
@@ -120,12 +155,17 @@ export function render(root, { navigate, setDate }) {
     if (playing) playing = setTimeout(tick, FRAME_MS);
   }
 
-  let pending = null;  // a slider dragged or held down moves the label at once and fetches the day it stops on
+  // a slider dragged moves the label at once and fetches the day it stops on; a key press fetches at once
+  let pending = null;
+  let keyed = false;
+  slider.addEventListener("keydown", () => { keyed = true; });
   slider.addEventListener("input", () => {
     const date = days[Number(slider.value)];
     label.textContent = formatDate(date);
     clearTimeout(pending);
-    pending = setTimeout(() => show(date), 80);
+    if (keyed) show(date);
+    else pending = setTimeout(() => show(date), 80);
+    keyed = false;
   });
   play.addEventListener("click", () => setPlaying(!playing));
   root.querySelector("#source").addEventListener("change", (event) => {
@@ -136,12 +176,24 @@ export function render(root, { navigate, setDate }) {
   root.querySelector("#palette").addEventListener("change", (event) => {
     ctx.state.palette = event.target.value;
     localStorage.setItem("epizone.palette", ctx.state.palette);
+    if (view === "areas") {
+      if (answer) paintTree(ctx.state.date);
+      return;
+    }
     for (const el of root.querySelectorAll(".unit")) paint(el, current.get(el.dataset.code));
-    legend(root.querySelector("#legend"), [...current.values()], shapes.context);
+    const [ref, counts] = countsOf([...current.values()]);
+    legend(root.querySelector("#legend"), ref, counts, shapes.context);
   });
   root.querySelector("#view-mode").addEventListener("change", (event) => {
     ctx.state.view = event.target.value;
+    if (ctx.state.view === "areas") ctx.state.source = "published";  // the areas by parent: published levels
     navigate(`#/map?date=${ctx.state.date}`, { rerender: true });
+  });
+  root.querySelector("#crumbs")?.addEventListener("click", (event) => {
+    const link = event.target.closest("a");
+    if (!link) return;
+    event.preventDefault();
+    navigate(link.getAttribute("href"));
   });
 
   setPlaying(false);
@@ -263,11 +315,16 @@ function paint(el, item) {
   el.dataset.tip = `<strong>${escape(name)}</strong> <span class="code">${escape(code)}</span><br>${escape(level)}`;
 }
 
-function legend(list, items, context) {
+/** The rule set most units are graded by, and their counts by level. */
+function countsOf(items) {
   const counts = d3.rollup(items, (v) => v.length, (d) => d.rule_set, (d) => d.level);
   const refs = [...counts.keys()].sort((a, b) => d3.sum(counts.get(b).values()) - d3.sum(counts.get(a).values()));
   const ref = refs[0] ?? currentRun()?.rule_set ?? ctx.period?.publications.at(-1)?.rule_set;
-  const rules = ruleSet(ref);
+  return [ref, counts.get(ref) ?? new Map()];
+}
+
+function legend(list, ref, counts, context) {
+  const rules = ruleSet(ref ?? ctx.period?.publications.at(-1)?.rule_set);
   list.innerHTML = "";
   if (!rules) return;
   list.dataset.ruleSet = rules.ref;
@@ -276,11 +333,11 @@ function legend(list, items, context) {
   title.textContent = pick(rules.title);
   list.append(title);
   for (const level of rules.levels) {
-    const n = counts.get(ref)?.get(level.id) ?? 0;
+    const n = counts.get(level.id) ?? 0;
     if (level.id === "unknown" && n === 0) continue;
     const item = document.createElement("li");
     item.dataset.level = level.id;
-    item.innerHTML = `<svg width="22" height="16" aria-hidden="true"><rect width="22" height="16" rx="2" fill="${fillOf(ref, level.id)}" stroke="#555"></rect></svg>
+    item.innerHTML = `<svg width="22" height="16" aria-hidden="true"><rect width="22" height="16" rx="2" fill="${fillOf(rules.ref, level.id)}" stroke="#555"></rect></svg>
       <span class="legend-label">${escape(pick(level))}</span><span class="legend-count">${t("units", { n })}</span>`;
     list.append(item);
   }
@@ -292,12 +349,20 @@ function legend(list, items, context) {
   }
 }
 
-function changes(root, items, before, date, open) {
+/** The units whose level differs from the day before's: code, name, from, to, ref. */
+function movedOf(items, before) {
+  if (!before) return [];
+  const previous = new Map(before.map((item) => [item.area_code, item.level]));
+  return items.filter((item) => previous.has(item.area_code) && previous.get(item.area_code) !== item.level)
+    .map((item) => ({ code: item.area_code, name: areaName(item.area_code, item.area_name),
+      from: previous.get(item.area_code), to: item.level, ref: item.rule_set }));
+}
+
+/** The day's changes (``total``: how many there are, when only some are listed). */
+function changes(root, moved, total, date, open) {
   root.querySelector("#changes-title").textContent = t("changes.on", { date: formatDate(date) });
   const list = root.querySelector("#changes");
   list.innerHTML = "";
-  const previous = new Map((before ?? []).map((item) => [item.area_code, item.level]));
-  const moved = before ? items.filter((item) => previous.has(item.area_code) && previous.get(item.area_code) !== item.level) : [];
   if (!moved.length) {
     list.innerHTML = `<li class="none">${t("changes.none")}</li>`;
     return;
@@ -305,14 +370,27 @@ function changes(root, items, before, date, open) {
   for (const item of moved) {
     const li = document.createElement("li");
     const link = document.createElement("a");
-    link.href = `#/area/${encodeURIComponent(item.area_code)}?date=${date}`;
-    link.textContent = areaName(item.area_code, item.area_name);
-    link.addEventListener("click", (event) => { event.preventDefault(); open(item.area_code); });
-    li.append(link, ` ${levelLabel(item.rule_set, previous.get(item.area_code))} → ${levelLabel(item.rule_set, item.level)}`);
+    link.href = `#/area/${encodeURIComponent(item.code)}?date=${date}`;
+    link.textContent = item.name;
+    link.addEventListener("click", (event) => { event.preventDefault(); open(item.code); });
+    li.append(link, ` ${levelLabel(item.ref, item.from)} → ${levelLabel(item.ref, item.to)}`);
+    list.append(li);
+  }
+  if (total && total > moved.length) {
+    const li = document.createElement("li");
+    li.className = "more";
+    li.textContent = t("changes.more", { n: total - moved.length });
     list.append(li);
   }
 }
 
-export function escape(text) {
-  return String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+/** The view asked for if this store can show it (the map needs boundaries, the tile grid of every unit at most
+ * GRID_LIMIT units); else the map, else the grid; beyond GRID_LIMIT units the areas by parent. */
+function chooseView(mapped) {
+  const asked = ctx.state.view;
+  if (asked === "areas" || (asked === "map" && mapped) || (asked === "grid" && !large())) return asked;
+  if (large()) return "areas";
+  return mapped ? "map" : "grid";
 }
+
+export { escape };

@@ -1,7 +1,7 @@
 // Finding an area: by name in simplified or traditional characters, pinyin (with or without tones and spaces),
 // English, or code; a combobox operable with the keyboard (arrows, Enter, Escape).
 
-import { areaName, ctx, normalise } from "./data.js";
+import { areaName, ctx, ensureAreas, normalise } from "./data.js";
 import { t } from "./i18n.js";
 import { escape } from "./map.js";
 
@@ -13,7 +13,7 @@ export function matches(query) {
   const found = [];
   for (const area of ctx.areas.values()) {
     if (!area.published) continue;
-    const names = [area.name, ...area.aliases.map((a) => a.alias)].map(normalise);
+    const names = area.keys;
     const rank = area.code.startsWith(query.trim()) ? 0
       : names.some((n) => n.startsWith(wanted)) ? 1 : names.some((n) => n.includes(wanted)) ? 2 : -1;
     if (rank >= 0) found.push([rank, area.code]);
@@ -42,7 +42,13 @@ export function wireSearch(input, list, navigate) {
     const page = location.hash.startsWith("#/ops") ? "ops" : "area";
     navigate(`#/${page}/${encodeURIComponent(code)}?date=${ctx.state.date ?? ""}`);
   };
-  input.addEventListener("input", () => {
+  input.addEventListener("focus", () => { ensureAreas().catch(() => {}); });
+  input.addEventListener("input", async () => {
+    if (!ctx.areasLoaded) {
+      list.innerHTML = `<li class="none" role="option" aria-disabled="true">${t("loading")}</li>`;
+      list.hidden = !input.value.trim();
+      await ensureAreas();
+    }
     shown = matches(input.value);
     if (!input.value.trim()) return close();
     list.innerHTML = shown.length
