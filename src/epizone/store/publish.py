@@ -24,7 +24,7 @@ from epizone.store.changes import change_line, listed, reverted, without
 from epizone.store.levels import active, levels_in_force, run_levels
 from epizone.store.measures import measures_in
 from epizone.store.migrate import require_schema
-from epizone.store.models import Announcement, Publication, PublishedLevel
+from epizone.store.models import Announcement, AssessedLevel, Publication, PublishedLevel
 from epizone.store.readmodel import restore_current, write_current
 from epizone.store.runs import RunInfo, run_in, run_rule_set
 
@@ -78,7 +78,9 @@ def publish(engine: Engine, run_id: int, date: dt.date, by: str, effective_date:
                                   f"after {effective}: publish with an effective date on or after it")
         if latest is not None and (latest.run_id, latest.date, latest.effective_date) == (run_id, date, effective):
             return Published(_announcement(connection, latest.number), False)
-        rows = connection.execute(run_levels(run, date)).all()
+        a = AssessedLevel  # what a publication says of each unit (the indicators stay with the run)
+        rows = connection.execute(run_levels(run, date).with_only_columns(
+            a.area_code, a.area_name, a.level, a.reason_code, a.reason_en, a.reason_zh, a.data_through)).all()
         previous = levels_in_force(connection, effective)
         changed = [r for r in rows if previous.get(r.area_code, {}).get("level") != r.level]
         rules = run_rule_set(connection, run_id)
