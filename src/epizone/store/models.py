@@ -337,7 +337,8 @@ class RunCheckpoint(Base):
 # The versions recorded or superseded after a checkpoint's moment are found through these indexes.
 for _model in (CaseReport, CountReport):
     Index(f"ix_{_model.__tablename__}_recorded_at", _model.recorded_at)
-    Index(f"ix_{_model.__tablename__}_superseded_at", _model.superseded_at)
+    Index(f"ix_{_model.__tablename__}_superseded_at", _model.superseded_at,  # the superseded versions only
+          sqlite_where=_model.superseded_at.is_not(None), postgresql_where=_model.superseded_at.is_not(None))
 # A run continuing from a checkpoint reads the records dated from a recent day through these.
 Index("ix_case_reports_report_date", CaseReport.report_date)
 Index("ix_count_reports_date", CountReport.date)
