@@ -32,6 +32,7 @@ from epizone.domain.cutoff import DataThrough, from_day_number
 from epizone.domain.model import Hierarchy
 from epizone.domain.rules import RuleSet, builtin_ids, parse_rule_set
 from epizone.engine.checkpoint import Checkpoint
+from epizone.io import cases as case_file, counts as count_file
 from epizone.io.areas import COLUMNS as AREA_COLUMNS, read_areas
 from epizone.services.assess import Request, Summary, assess_table
 from epizone.services.explain import Explanation, explain
@@ -43,6 +44,8 @@ from epizone.store.queries import DATES, records_as_of
 from epizone.store.runs import NewRun, RunError, RunInfo, data_moment, record_run, run_with_rule_set
 
 KEEP_ALL_UNIT_DAYS = 200_000  # a run this small keeps every day's values by default
+GRADED = {"cases": tuple(case_file.COLUMNS) + tuple(case_file.OPTIONAL),  # the columns a run reads (not the
+          "counts": tuple(count_file.COLUMNS)}                           # revisions' moments and batches)
 
 
 @dataclass(frozen=True)
@@ -255,8 +258,8 @@ def _recent(engine: Engine, kind: str, as_of: dt.datetime, since: dt.date | None
     """The ``kind`` records as of ``as_of`` dated from ``since``: the checkpoint's window and the records dated
     after its cutoff (in no particular order: the engine grades files in any order)."""
     if windows is None or row is None or windows.get(kind) is None:
-        return records_as_of(engine, kind, as_of, since)
-    fresh = records_as_of(engine, kind, as_of, row.cutoff + dt.timedelta(days=1))
+        return records_as_of(engine, kind, as_of, since, columns=GRADED[kind])
+    fresh = records_as_of(engine, kind, as_of, row.cutoff + dt.timedelta(days=1), columns=GRADED[kind])
     return pa.concat_tables([_dated(windows[kind], kind, since, row.cutoff), fresh])
 
 
