@@ -78,9 +78,16 @@ def labels(rules: RuleSet) -> dict[str, dict[str, str]]:
 
 def level_counts(rules: RuleSet, levels: dict[str, str]) -> list[dict[str, Any]]:
     """How many areas are at each level (rule-set order, levels with no area left out)."""
+    counted: dict[str, int] = {}
+    for level in levels.values():
+        counted[level] = counted.get(level, 0) + 1
+    return counts_by_level(rules, counted)
+
+
+def counts_by_level(rules: RuleSet, counted: dict[str, int]) -> list[dict[str, Any]]:
+    """``counted`` (areas per level) in rule-set order, levels with no area left out."""
     names = labels(rules)
-    counted = {level: sum(1 for v in levels.values() if v == level) for level in names}
-    return [{"level": level, **names[level], "areas": n} for level, n in counted.items() if n]
+    return [{"level": level, **names[level], "areas": counted[level]} for level in names if counted.get(level)]
 
 
 def render(body: dict[str, Any]) -> tuple[str, str]:

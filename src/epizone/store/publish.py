@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy import Connection, Engine, func, insert, or_, select
 
 from epizone.domain.errors import Conflict, InvalidInput, NotFound
 from epizone.domain.rules import RuleSet
@@ -21,10 +21,10 @@ from epizone.store import announce
 from epizone.store.audit import record_audit, utc_now
 from epizone.store.db import reading, writing
 from epizone.store.changes import change_line, listed, reverted, without
-from epizone.store.levels import active, levels_in_force, run_levels
+from epizone.store.levels import active, reads_current, run_levels
 from epizone.store.measures import measures_in
 from epizone.store.migrate import require_schema
-from epizone.store.models import Announcement, AssessedLevel, Publication, PublishedLevel
+from epizone.store.models import Announcement, AssessedLevel, CurrentLevel, Publication, PublishedLevel
 from epizone.store.readmodel import restore_current, write_current
 from epizone.store.runs import RunInfo, run_in, run_rule_set
 
@@ -78,11 +78,8 @@ def publish(engine: Engine, run_id: int, date: dt.date, by: str, effective_date:
                                   f"after {effective}: publish with an effective date on or after it")
         if latest is not None and (latest.run_id, latest.date, latest.effective_date) == (run_id, date, effective):
             return Published(_announcement(connection, latest.number), False)
-        a = AssessedLevel  # what a publication says of each unit (the indicators stay with the run)
-        rows = connection.execute(run_levels(run, date).with_only_columns(
-            a.area_code, a.area_name, a.level, a.reason_code, a.reason_en, a.reason_zh, a.data_through)).all()
-        previous = levels_in_force(connection, effective)
-        changed = [r for r in rows if previous.get(r.area_code, {}).get("level") != r.level]
+        compared = _compared(connection, run, date, effective)
+        changed = compared.changed
         rules = run_rule_set(connection, run_id)
         at = utc_now()
         publication_id = connection.scalar(insert(Publication).values(
@@ -90,14 +87,13 @@ def publish(engine: Engine, run_id: int, date: dt.date, by: str, effective_date:
             .returning(Publication.id))
         number = _next_number(connection)
         written = [{"publication_id": publication_id, "area_code": r.area_code, "area_name": r.area_name,
-                    "level": r.level, "previous_level": previous.get(r.area_code, {}).get("level"),
-                    "reason_code": r.reason_code, "reason_en": r.reason_en, "reason_zh": r.reason_zh}
-                   for r in changed]
+                    "level": r.level, "previous_level": r.previous_level, "reason_code": r.reason_code,
+                    "reason_en": r.reason_en, "reason_zh": r.reason_zh} for r in changed]
         if written:
             connection.execute(insert(PublishedLevel), written)
         write_current(connection, ({**w, "run_id": run_id, "assessed_date": date, "effective_date": effective,
                                     "announcement": number} for w in written))
-        body = _publish_body(connection, number, run, rules, date, effective, rows, written, by, at)
+        body = _publish_body(connection, number, run, rules, date, effective, compared, written, by, at)
         info = _insert(connection, number, "publish", publication_id, None, date, effective, rules.ref, body, by, at)
         record_audit(connection, by, "publish", "announcement", str(number), None,
                      {"number": number, "run_id": run_id, "date": date.isoformat(),
@@ -191,23 +187,51 @@ def _rule_set_body(rules: RuleSet) -> dict[str, Any]:
     return {"ref": rules.ref, "id": rules.id, "title": {"zh": rules.title.zh, "en": rules.title.en}}
 
 
+@dataclass(frozen=True)
+class _Compared:
+    """A run's kept day against the levels in force: the units whose level changes (with ``previous_level``),
+    how many units are at each level, how many there are, and the latest data cutoff among them."""
+
+    changed: list
+    levels: dict[str, int]
+    areas: int
+    through: dt.date | None
+
+
+def _compared(connection: Connection, run: RunInfo, date: dt.date, effective: dt.date) -> _Compared:
+    """Compared in SQL with the read model, which holds the levels in force on ``effective`` (a publication
+    takes effect on or after the latest one in force), so that only the changed units come to Python."""
+    a, c = AssessedLevel, CurrentLevel
+    run_levels(run, date)  # the run keeps the day's values (RunError otherwise)
+    assert reads_current(connection, effective), "publications take effect on or after the latest in force"
+    changed = connection.execute(
+        select(a.area_code, a.area_name, a.level, a.reason_code, a.reason_en, a.reason_zh,
+               c.level.label("previous_level"))
+        .select_from(a).outerjoin(c, c.area_code == a.area_code)
+        .where(a.run_id == run.id, a.date == date, or_(c.level.is_(None), c.level != a.level))
+        .order_by(a.area_code)).all()
+    counted = connection.execute(select(a.level, func.count(), func.max(a.data_through))
+                                 .where(a.run_id == run.id, a.date == date).group_by(a.level)).all()
+    through = max((t for _, _, t in counted if t is not None), default=None)
+    return _Compared(changed, {level: n for level, n, _ in counted}, sum(n for _, n, _ in counted), through)
+
+
 def _publish_body(connection: Connection, number: int, run: RunInfo, rules: RuleSet, date: dt.date,
-                  effective: dt.date, rows, written: list[dict], by: str, at: dt.datetime,  # noqa: ANN001
+                  effective: dt.date, compared: _Compared, written: list[dict], by: str, at: dt.datetime,
                   ) -> dict[str, Any]:
     changes = [change_line(w) for w in written]
-    now = {r.area_code: r.level for r in rows}
-    counts = announce.level_counts(rules, now)
+    counts = announce.counts_by_level(rules, compared.levels)
     catalogue = measures_in(connection, rules.id)
     names = announce.labels(rules)
     measures = [{"level": c["level"], **names[c["level"]],
                  "items": [{"zh": m.text_zh, "en": m.text_en} for m in catalogue if m.level == c["level"]]}
                 for c in counts]
-    through = {r.data_through for r in rows}
     return {"number": number, "kind": "publish", "date": date.isoformat(), "effective_date": effective.isoformat(),
             "rule_set": _rule_set_body(rules), "labels": names,
             "run": {"id": run.id, "data_through": run.data_through, "data_as_of": run.data_as_of.isoformat()},
-            "data_through": (max(through) if through else date).isoformat(),
-            "areas": len(rows), **listed(connection, number, "changes", changes), "unchanged": len(rows) - len(changes),
+            "data_through": (compared.through or date).isoformat(),
+            "areas": compared.areas, **listed(connection, number, "changes", changes),
+            "unchanged": compared.areas - len(changes),
             "levels": counts,
             "measures": [m for m in measures if m["items"]], "published_by": by, "published_at": at.isoformat()}
 
