@@ -5,10 +5,12 @@ townships, 5,002,500 line-list rows over 2020-01-01 .. 2022-12-31) holding the c
 the simulated month; the six days before it are graded one by one (cn-2020-02, township unit, --data-through lag:1: the
 first by a full replay, the others each continuing from the day before) and the last of them is published. Then each of --days simulated days:
 
-1. import the day's file: the cases reported that day, plus --corrections rewrites of cases reported in the five
-   days before (reclassified confirmed <-> asymptomatic: they change the counts of earlier days);
-2. grade the day (a run continuing from the newest checkpoint that the corrections left valid: the day before
-   the earliest corrected date, so the run grades a few days);
+1. import the day's file: the cases reported that day, plus --corrections rewrites of cases reported in the
+   --back days before (reclassified confirmed <-> asymptomatic: they change the counts of earlier days);
+2. grade the day (a run continuing from the newest checkpoint that the corrections left valid: with corrections
+   of the day before only (--back 1), yesterday's; with corrections reaching further back, an older one, and
+   since each run keeps one checkpoint (at its last day) and every import invalidates those of the days it
+   corrects, the run then replays from before the earliest correction of the simulated month so far);
 3. publish the day (the announcement of the changes, the read model);
 4. read: one page of 100 levels in force (`GET /api/v1/levels?date=D&limit=100`) and the full national CSV
    (`&format=csv&all=true`), through the REST service in this process (FastAPI's test client: no network).
@@ -58,7 +60,7 @@ INPUT = Path(os.environ.get("EPIZONE_BENCH_INPUT", HERE / "work" / "full"))
 RESULTS = HERE / "results"
 LAST = dt.date(2022, 12, 31)
 THROUGH = DataThrough(lag=1)
-WARM_DAYS = 6  # days graded one by one before the simulated month (corrections reach 5 days back)
+WARM_DAYS = 6  # days graded one by one before the simulated month
 STEPS = ("import", "run", "publish", "import + run + publish", "read page", "read full CSV")
 
 
@@ -67,17 +69,19 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--full-every", type=int, default=10, help="full replay baseline on every N-th day")
     parser.add_argument("--corrections", type=int, default=20)
+    parser.add_argument("--back", type=int, default=1, help="corrections rewrite cases reported up to this many "
+                                                            "days before the day")
     parser.add_argument("--postgres", help="also run on this PostgreSQL database (emptied first)")
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     first = LAST - dt.timedelta(days=args.days - 1)
     results = {"date": dt.date.today().isoformat(), "days": [first.isoformat(), LAST.isoformat()],
-               "corrections_per_day": args.corrections, "python": platform.python_version(),
+               "corrections_per_day": args.corrections, "corrections_back": args.back, "python": platform.python_version(),
                "load_at_start": os.getloadavg()[0], "databases": {}}
     with tempfile.TemporaryDirectory(prefix="epizone-daily-") as folder:
         work = Path(folder)
-        files = split_input(work, first, args.days, args.corrections)
+        files = split_input(work, first, args.days, args.corrections, args.back)
         targets = [] if args.no_sqlite else [("SQLite", f"sqlite:///{work / 'store.db'}")]
         if args.postgres:
             targets.append(("PostgreSQL", args.postgres))
@@ -90,7 +94,7 @@ def main() -> None:
     print(report(results))
 
 
-def split_input(work: Path, first: dt.date, days: int, corrections: int) -> dict:
+def split_input(work: Path, first: dt.date, days: int, corrections: int, back: int) -> dict:
     """The history before ``first`` as one file, then one file per day: its cases and the corrections."""
     cases = pq.read_table(INPUT / "cases.parquet")
     dates = cases.column("report_date")
@@ -104,7 +108,7 @@ def split_input(work: Path, first: dt.date, days: int, corrections: int) -> dict
     for n in range(days):
         day = first + dt.timedelta(days=n)
         today = cases.filter(pc.equal(dates, pa.scalar(day, pa.date32())))
-        recent = cases.filter(pc.and_(pc.greater_equal(dates, pa.scalar(day - dt.timedelta(days=5), pa.date32())),
+        recent = cases.filter(pc.and_(pc.greater_equal(dates, pa.scalar(day - dt.timedelta(days=back), pa.date32())),
                                       pc.less(dates, pa.scalar(day, pa.date32()))))
         picked = recent.take(sorted(rng.sample(range(recent.num_rows), min(corrections, recent.num_rows))))
         flipped = pc.if_else(pc.equal(picked.column("classification"), "confirmed"), "asymptomatic", "confirmed")
@@ -188,7 +192,8 @@ def timed_get(client, path: str) -> float:  # noqa: ANN001
 
 def report(results: dict) -> str:
     lines = [f"# Daily cycle, {results['date']}: {results['days'][0]} .. {results['days'][1]}, "
-             f"{results['corrections_per_day']} corrections a day (load average {results['load_at_start']:.1f} at "
+             f"{results['corrections_per_day']} corrections a day reaching {results.get('corrections_back', 5)} "
+             f"days back (load average {results['load_at_start']:.1f} at "
              f"the start, {results.get('load_at_end', 0):.1f} at the end)", ""]
     for name, found in results["databases"].items():
         lines += [f"## {name}", "", "set up: " + ", ".join(f"{k} {v:.1f} s" for k, v in found["setup"].items()), "",
