@@ -32,10 +32,12 @@ Writes results/daily-cycle-<date>.{md,json}: per step the median and range over 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import datetime as dt
 import json
 import os
 import platform
+import pstats
 import statistics
 import sys
 import tempfile
@@ -74,6 +76,7 @@ def main() -> None:
     parser.add_argument("--postgres", help="also run on this PostgreSQL database (emptied first)")
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--profile", action="store_true", help="print where the last day's run spends its time")
     args = parser.parse_args()
     first = LAST - dt.timedelta(days=args.days - 1)
     results = {"date": dt.date.today().isoformat(), "days": [first.isoformat(), LAST.isoformat()],
@@ -86,7 +89,7 @@ def main() -> None:
         if args.postgres:
             targets.append(("PostgreSQL", args.postgres))
         for name, url in targets:
-            results["databases"][name] = cycle(name, url, files, args.full_every)
+            results["databases"][name] = cycle(name, url, files, args.full_every, args.profile)
     results["load_at_end"] = os.getloadavg()[0]
     out = args.out or RESULTS / f"daily-cycle-{results['date']}"
     out.with_suffix(".json").write_text(json.dumps(results, indent=2))
@@ -120,7 +123,7 @@ def split_input(work: Path, first: dt.date, days: int, corrections: int, back: i
     return {"history": history, "daily": daily, "first": first}
 
 
-def cycle(name: str, url: str, files: dict, full_every: int) -> dict:
+def cycle(name: str, url: str, files: dict, full_every: int, profile: bool = False) -> dict:
     from fastapi.testclient import TestClient
 
     from epizone.api.app import create_app
@@ -149,7 +152,8 @@ def cycle(name: str, url: str, files: dict, full_every: int) -> dict:
     started = time.perf_counter()
     publish(engine, run.id, day0, "bench")
     setup["first publication"] = time.perf_counter() - started
-    print(f"{name}: set up {', '.join(f'{k} {v:.1f} s' for k, v in setup.items())}", flush=True)
+    setup["wal MB"] = wal_size(url)
+    print(f"{name}: set up {', '.join(f'{k} {v:.1f}' for k, v in setup.items() if v is not None)}", flush=True)
     days = []
     with TestClient(create_app(ApiSettings(url, public_read=True))) as client:
         for n, (day, path, new, corrected) in enumerate(files["daily"]):
@@ -157,9 +161,16 @@ def cycle(name: str, url: str, files: dict, full_every: int) -> dict:
             started = time.perf_counter()
             result = import_file(engine, "cases", path, "bench")
             took["import"] = time.perf_counter() - started
+            took["wal MB"] = wal_size(url)
+            profiler = cProfile.Profile() if profile and n == len(files["daily"]) - 1 else None
             started = time.perf_counter()
+            if profiler:
+                profiler.enable()
             run = run_assessment(engine, request(day), "bench")
             took["run"] = time.perf_counter() - started
+            if profiler:
+                profiler.disable()
+                pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
             took["state"] = run.summary.get("state")
             started = time.perf_counter()
             publish(engine, run.id, day, "bench")
@@ -179,6 +190,14 @@ def cycle(name: str, url: str, files: dict, full_every: int) -> dict:
     return {"setup": setup, "days": days}
 
 
+def wal_size(url: str) -> float | None:
+    """The size of a SQLite store's write-ahead log in MB (None for another database)."""
+    if not url.startswith("sqlite:///"):
+        return None
+    path = Path(url.removeprefix("sqlite:///") + "-wal")
+    return round(path.stat().st_size / 1e6, 1) if path.exists() else 0.0
+
+
 def request(day: dt.date, full: bool = False) -> RunRequest:
     return RunRequest("cn-2020-02", day, day, THROUGH, "township", full=full)
 
@@ -196,7 +215,7 @@ def report(results: dict) -> str:
              f"days back (load average {results['load_at_start']:.1f} at "
              f"the start, {results.get('load_at_end', 0):.1f} at the end)", ""]
     for name, found in results["databases"].items():
-        lines += [f"## {name}", "", "set up: " + ", ".join(f"{k} {v:.1f} s" for k, v in found["setup"].items()), "",
+        lines += [f"## {name}", "", "set up: " + ", ".join(f"{k} {v:.1f}" for k, v in found["setup"].items() if v is not None), "",
                   "| step (seconds) | median | min | max | days |", "|---|---:|---:|---:|---:|"]
         for step in (*STEPS, "full replay run"):
             values = [d[step] for d in found["days"] if step in d]
