@@ -11,7 +11,9 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from epizone.domain.model import Area, Hierarchy
 from epizone.domain.problems import InputError
 from epizone.io.areas import WHITESPACE, _row_by_row, read_areas
+from epizone.io.columns import BAD
 from epizone.io.tables import read_table
+from epizone.io.units import UnitIndex
 
 CODES = ["1", "11", "111", "112", "12", "2", "21"]
 PADDED = st.sampled_from(["", " ", "\u3000", "\t"])
@@ -107,3 +109,25 @@ def test_unit_of_walks_up_through_other_kinds() -> None:
              Area("1111", "v", "111", "community"), Area("12", "c2", "1", "city"), Area("121", "x", "12", "county")]
     assert Hierarchy(areas).unit_of("township") == {"1": None, "11": None, "111": "111", "1111": "111",
                                                     "12": None, "121": None}
+
+
+@st.composite
+def forests(draw) -> Hierarchy:  # noqa: ANN001
+    n = draw(st.integers(0, 15))
+    areas = []
+    for i in range(n):
+        parent = draw(st.one_of(st.none(), st.integers(0, i - 1))) if i else None
+        areas.append(Area(f"a{i}", "n", None if parent is None else f"a{parent}",
+                          draw(st.sampled_from(["province", "city", "county", "township", "community"]))))
+    return Hierarchy(draw(st.permutations(areas)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(forests(), st.sampled_from(["city", "county", "township", "community"]))
+def test_unit_index_agrees_with_unit_of(hierarchy: Hierarchy, kind: str) -> None:
+    units = hierarchy.units(kind)
+    position = {a.code: i for i, a in enumerate(units)}
+    expected = {code: (-1 if unit is None else position[unit]) for code, unit in hierarchy.unit_of(kind).items()}
+    index = UnitIndex.of(hierarchy, kind)
+    texts = [a.code for a in hierarchy.areas] + ["unknown", ""]
+    assert index.lookup(pa.array(texts, pa.string())).tolist() == [expected.get(t, BAD) for t in texts]
