@@ -73,26 +73,28 @@ class Aggregates:
 
 @dataclass
 class _Records:
-    """Cases and counts side by side: unit, day, series index and weight (1 per case)."""
+    """Cases and counts side by side: unit, day, series index and weight (None: every record weighs 1)."""
 
     unit: np.ndarray
     day: np.ndarray
     series: np.ndarray
-    weight: np.ndarray
+    weight: np.ndarray | None
 
     @classmethod
     def join(cls, cases: CaseArrays | None, counts: CountArrays | None) -> "_Records":
         parts = []
         if cases is not None:
-            parts.append((cases.unit, cases.day, cases.classification.astype(np.int8),
-                          np.ones(cases.unit.size, dtype=np.int64)))
+            parts.append((cases.unit, cases.day, cases.classification.astype(np.int8, copy=False), None))
         if counts is not None:
             series = np.array([_METRIC_SERIES[i] for i in range(len(METRICS))], dtype=np.int8)[counts.metric]
             parts.append((counts.unit, counts.day, series, counts.value))
         if not parts:
             empty = np.zeros(0, dtype=np.int32)
-            return cls(empty, empty, empty.astype(np.int8), empty.astype(np.int64))
-        return cls(*(np.concatenate([p[i] for p in parts]) for i in range(4)))
+            return cls(empty, empty, empty.astype(np.int8), None)
+        if len(parts) == 1:  # the arrays as they are: no copy
+            return cls(*parts[0])
+        weights = [np.ones(p[0].size, dtype=np.int64) if p[3] is None else p[3] for p in parts]
+        return cls(*(np.concatenate([p[i] for p in parts]) for i in range(3)), np.concatenate(weights))
 
 
 def aggregate(rules: RuleSet, cases: CaseArrays | None, counts: CountArrays | None,
@@ -155,24 +157,46 @@ def _unassigned_metrics(metrics: MetricArrays | None) -> list[Unassigned]:
 
 def _series(records: _Records, first: int, last: int) -> dict[str, Series]:
     """Sum weights per (series, unit, day) by sorting one composite key per record (32-bit when it fits)."""
-    assigned = (records.unit >= 0) & (records.weight > 0)
+    assigned = records.unit >= 0
+    if records.weight is not None:
+        assigned &= records.weight > 0
+    everything = bool(assigned.all())
+    pick = (lambda a: a) if everything else (lambda a: a[assigned])  # noqa: E731
     span = last - first + 1
     units = int(records.unit.max()) + 1 if records.unit.size else 1
     dtype = np.int32 if len(SERIES) * units * span <= np.iinfo(np.int32).max else np.int64
-    key = ((records.series[assigned].astype(dtype) * units + records.unit[assigned]) * span
-           + (records.day[assigned] - first))
-    weights = records.weight[assigned]
-    if weights.size and bool(np.all(weights == 1)):
-        keys, totals = np.unique(key, return_counts=True)
+    key = pick(records.series).astype(dtype)  # a new array, built up in place: no temporaries
+    key *= units
+    key += pick(records.unit)
+    key *= span
+    key -= first
+    key += pick(records.day)
+    weights = None if records.weight is None else pick(records.weight)
+    if weights is None or bool(np.all(weights == 1)):
+        key.sort()
+        keys, totals = _runs(key)
     else:
         keys, inverse = np.unique(key, return_inverse=True)
         totals = np.bincount(inverse, weights=weights, minlength=keys.size).astype(np.int64)
-    series = keys // (span * units)
-    unit = (keys // span) % units
-    day = keys % span + first
-    return {name: Series(unit[series == i].astype(np.int32), day[series == i].astype(np.int32),
-                         totals[series == i].astype(np.int64))
-            for i, name in enumerate(SERIES)}
+    cells = span * units
+    bounds = np.searchsorted(keys, np.arange(len(SERIES) + 1, dtype=np.int64) * cells).tolist()
+    result = {}
+    for i, name in enumerate(SERIES):  # keys are sorted by series first: each series is one slice
+        part = keys[bounds[i]:bounds[i + 1]] - dtype(i * cells)
+        unit = part // dtype(span)
+        part -= unit * dtype(span)
+        part += dtype(first)
+        result[name] = Series(unit.astype(np.int32), part.astype(np.int32),
+                              totals[bounds[i]:bounds[i + 1]].astype(np.int64))
+    return result
+
+
+def _runs(ordered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of a sorted array and how many times each occurs (``np.unique``, sort done)."""
+    if not ordered.size:
+        return ordered, np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    return ordered[starts], np.diff(np.append(starts, ordered.size))
 
 
 @dataclass
@@ -189,15 +213,22 @@ class _ClusterDays:
     @classmethod
     def of(cls, cases: CaseArrays, classifications: list[str], first: int, last: int,
            involving_local: bool = False) -> "_ClusterDays":
-        allowed = np.isin(cases.classification, [CLASSIFICATIONS.index(c) for c in classifications])
-        mask = (cases.unit >= 0) & (cases.cluster >= 0) & allowed
+        mask = (cases.unit >= 0) & (cases.cluster >= 0)
+        if set(classifications) != set(CLASSIFICATIONS):
+            mask &= np.isin(cases.classification, [CLASSIFICATIONS.index(c) for c in classifications])
         span = last - first + 1
         clusters = int(cases.cluster.max()) + 1 if cases.cluster.size else 1
-        keys = (cases.unit.astype(np.int64) * clusters + cases.cluster) * span + (cases.day - first)
-        found = cls(np.sort(keys[mask]), span, clusters, first)
+        keys = cases.unit[mask].astype(np.int64)  # only the rows in clusters, built up in place
+        keys *= clusters
+        keys += cases.cluster[mask]
+        keys *= span
+        keys -= first
+        keys += cases.day[mask]
+        local = keys[~cases.imported[mask]] if involving_local and cases.imported is not None else None
+        keys.sort()
+        found = cls(keys, span, clusters, first)
         if involving_local:
-            local = mask if cases.imported is None else mask & ~cases.imported
-            ordered = np.sort(keys[local])
+            ordered = keys if local is None else np.sort(local)
             groups = ordered // span
             head = np.r_[True, groups[1:] != groups[:-1]] if ordered.size else np.zeros(0, dtype=bool)
             found.local_groups, found.local_first = groups[head], (ordered[head] % span + first).astype(np.int32)

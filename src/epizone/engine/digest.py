@@ -18,11 +18,20 @@ _M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 
 def mix(x: np.ndarray) -> np.ndarray:
     """The splitmix64 finaliser of each value (as unsigned 64 bits)."""
-    z = x.astype(np.uint64)
+    return _mixed(x.astype(np.uint64))
+
+
+def _mixed(z: np.ndarray) -> np.ndarray:
+    """``mix`` of a uint64 array, done in place (two arrays, no temporaries per step)."""
+    shifted = np.empty_like(z)
     with np.errstate(over="ignore"):
-        z = (z ^ (z >> np.uint64(30))) * _M1
-        z = (z ^ (z >> np.uint64(27))) * _M2
-    return z ^ (z >> np.uint64(31))
+        for shift, factor in ((30, _M1), (27, _M2)):
+            np.right_shift(z, np.uint64(shift), out=shifted)
+            z ^= shifted
+            z *= factor
+        np.right_shift(z, np.uint64(31), out=shifted)
+        z ^= shifted
+    return z
 
 
 def combine(*columns: np.ndarray) -> np.ndarray:
@@ -30,7 +39,9 @@ def combine(*columns: np.ndarray) -> np.ndarray:
     h = np.zeros(columns[0].size, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for column in columns:
-            h = mix(h * np.uint64(31) + column.astype(np.int64).view(np.uint64))
+            h *= np.uint64(31)
+            h += column.astype(np.int64).view(np.uint64)
+            _mixed(h)
     return h
 
 
@@ -43,7 +54,9 @@ def text_hashes(texts: list[str] | np.ndarray) -> np.ndarray:
     h = np.full(chars.size, codes.shape[1], dtype=np.uint64)
     with np.errstate(over="ignore"):
         for column in codes.T:
-            h = mix(h * np.uint64(1_000_003) + column.astype(np.uint64))
+            h *= np.uint64(1_000_003)
+            h += column
+            _mixed(h)
     return h
 
 

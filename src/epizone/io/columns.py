@@ -31,6 +31,7 @@ class Coded:
 
     codes: np.ndarray
     dictionary: pa.Array
+    unique: bool = False  # the dictionary's texts are known to be distinct
 
     @cached_property
     def values(self) -> list[str]:
@@ -48,37 +49,58 @@ class Coded:
 
         For columns with many distinct values (cluster ids): no Python per value.
         """
-        encoded = self.dictionary.dictionary_encode()
-        table = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32)
+        if not len(self.dictionary):
+            return np.zeros(self.codes.size, dtype=np.int32)
         empty = pc.equal(self.dictionary, "").to_numpy(zero_copy_only=False)
+        if self.unique:  # distinct texts already: a row's number is its code (one pass, no gather)
+            numbers = self.codes.copy()
+            for code in np.flatnonzero(empty).tolist():
+                numbers[self.codes == code] = -1
+            return numbers
+        table = self.dictionary.dictionary_encode().indices.to_numpy(zero_copy_only=False).astype(np.int32)
         table[empty] = -1
-        return table[self.codes] if table.size else np.zeros(self.codes.size, dtype=np.int32)
+        return table[self.codes]
 
     def distinct(self) -> list[str]:
         """The texts that ``numbered`` numbers, by number."""
-        return self.dictionary.dictionary_encode().dictionary.to_pylist()
+        return self.values if self.unique else self.dictionary.dictionary_encode().dictionary.to_pylist()
 
     def value_of(self, rows: np.ndarray) -> list[str]:
         return self.dictionary.take(pa.array(self.codes[rows])).to_pylist()
 
 
 def coded(table: Table, column: str) -> Coded:
-    """The column as codes + distinct (stripped) text values, whatever type the file gave it."""
+    """The column as codes + distinct (stripped) text values, whatever type the file gave it (decoded once
+    per table: the result is shared, never to be changed)."""
+    key = ("coded", column)
+    if key not in table.derived:
+        table.derived[key] = _coded(table, column)
+    return table.derived[key]
+
+
+def _coded(table: Table, column: str) -> Coded:
     array = table.data.column(column)
     if not pa.types.is_dictionary(array.type):
         array = array.cast(pa.string()).dictionary_encode()
     chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
-    dictionary, codes = _unify(chunks)
-    dictionary = pc.utf8_trim_whitespace(dictionary.cast(pa.string()).fill_null(""))
-    if (codes < 0).any():  # null entries read as an empty string
-        dictionary = pa.concat_arrays([dictionary, pa.array([""])])
-        codes[codes < 0] = len(dictionary) - 1
-    return Coded(codes, dictionary)
+    dictionary, codes, nulls = _unify(chunks)
+    plain = dictionary.cast(pa.string())
+    trimmed = pc.utf8_trim_whitespace(plain.fill_null(""))
+    # the unified dictionary's texts are distinct; they stay so if trimming changed none (and no null became "")
+    unique = plain.null_count == 0 and bool(pc.all(pc.equal(trimmed, plain)).as_py() is not False)
+    if nulls:  # null entries read as an empty string
+        unique = unique and not pc.any(pc.equal(trimmed, "")).as_py()
+        trimmed = pa.concat_arrays([trimmed, pa.array([""])])
+        codes[codes < 0] = len(trimmed) - 1
+    return Coded(codes, trimmed, unique)
 
 
-def _unify(chunks: list[pa.DictionaryArray]) -> tuple[pa.Array, np.ndarray]:
-    """One dictionary for all chunks; chunks of one Parquet row group share theirs, so each distinct
-    dictionary is hashed once (Arrow's own unify would hash every chunk's copy)."""
+def _unify(chunks: list[pa.DictionaryArray]) -> tuple[pa.Array, np.ndarray, bool]:
+    """One dictionary for all chunks, the row codes into it (-1 for a null) and whether there is a null.
+
+    Chunks of one Parquet row group share their dictionary, so each distinct dictionary is hashed once
+    (Arrow's own unify would hash every chunk's copy); the row codes are written once, straight into the
+    result, and copied as they are where a chunk's dictionary is already the unified one's start."""
     offsets: dict[tuple, int] = {}
     parts: list[pa.Array] = []
     size = 0
@@ -88,21 +110,32 @@ def _unify(chunks: list[pa.DictionaryArray]) -> tuple[pa.Array, np.ndarray]:
             offsets[key], size = size, size + len(chunk.dictionary)
             parts.append(chunk.dictionary)
     if not parts:
-        return pa.array([], pa.string()), np.zeros(0, dtype=np.int32)
+        return pa.array([], pa.string()), np.zeros(0, dtype=np.int32), False
     encoded = pa.concat_arrays(parts).dictionary_encode()
     remap = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32)
-    remap = np.append(remap, -1)  # a spare entry: a null reads index 0, even of an empty dictionary (all nulls)
-    codes = [np.where(_valid(c), remap[np.asarray(c.indices.fill_null(0)) + offsets[_identity(c.dictionary)]], -1)
-             for c in chunks]
-    return encoded.dictionary, np.concatenate(codes).astype(np.int32, copy=False)
+    maps = {key: remap[at:at + len(part)] for (key, at), part in zip(offsets.items(), parts)}
+    same = {key: bool(np.array_equal(found, np.arange(found.size))) for key, found in maps.items()}
+    codes = np.empty(sum(len(c) for c in chunks), dtype=np.int32)
+    nulls, row = False, 0
+    for chunk in chunks:
+        key, out = _identity(chunk.dictionary), codes[row:row + len(chunk)]
+        row += len(chunk)
+        indices = chunk.indices.fill_null(0) if chunk.null_count else chunk.indices
+        raw = indices.to_numpy(zero_copy_only=False)
+        if same[key]:
+            out[:] = raw
+        elif len(maps[key]):
+            np.take(maps[key], raw, out=out)
+        else:  # an empty dictionary: every entry is null
+            out[:] = -1
+        if chunk.null_count:
+            out[~chunk.is_valid().to_numpy(zero_copy_only=False)] = -1
+            nulls = True
+    return encoded.dictionary, codes, nulls
 
 
 def _identity(dictionary: pa.Array) -> tuple:
     return (len(dictionary), dictionary.offset, *(b.address if b is not None else 0 for b in dictionary.buffers()))
-
-
-def _valid(chunk: pa.DictionaryArray) -> np.ndarray | bool:
-    return True if chunk.null_count == 0 else chunk.is_valid().to_numpy(zero_copy_only=False)
 
 
 def day_of(text: str) -> int:
@@ -118,8 +151,8 @@ def day_of(text: str) -> int:
 def days(table: Table, column: str, optional: bool = False) -> tuple[np.ndarray, list[Problem]]:
     """Day numbers of a date column (native dates or YYYY-MM-DD text); empty allowed when optional."""
     array = table.data.column(column)
-    if pa.types.is_date32(array.type) and array.null_count == 0:
-        return array.combine_chunks().to_numpy(zero_copy_only=False).astype(np.int32), []
+    if pa.types.is_date32(array.type) and array.null_count == 0:  # day numbers already: the chunks' buffers
+        return np.concatenate([c.view(pa.int32()).to_numpy() for c in array.chunks] or [np.zeros(0, np.int32)]), []
     column_codes = coded(table, column) if not pa.types.is_date(array.type) else \
         Coded(*_date_codes(array))
     result = column_codes.mapped(lambda v: (-1 if optional and v == "" else day_of(v)))

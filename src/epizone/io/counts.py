@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
 
 from epizone.domain.problems import Problem
-from epizone.io.cases import UNKNOWN_AREA
 from epizone.io.columns import BAD, Coded, checked, days, listed, one_of
 from epizone.io.tables import Table
+from epizone.io.units import UnitIndex, area_units
 
 COLUMNS = ["area_code", "date", "metric", "value"]
 CODED = ("area_code", "date", "metric", "value")
@@ -30,12 +31,12 @@ class CountArrays:
     area_codes: list[str]
 
 
-def load_counts(table: Table, unit_of: dict[str, int]) -> tuple[CountArrays, list[Problem]]:
+def load_counts(table: Table, unit_of: Mapping[str, int] | UnitIndex) -> tuple[CountArrays, list[Problem]]:
     """Validate the counts against the areas (code -> unit index, -1 for none) and encode them.
 
     A validated table (one row per area, date and metric, as the store keeps them) is encoded without
     looking for repeats; its area codes, dates, metrics and values are still mapped."""
-    area, unit, problems = checked(table, "area_code", lambda v: unit_of.get(v, BAD), UNKNOWN_AREA)
+    area, unit, problems = area_units(table, "area_code", unit_of)
     day, bad_dates = days(table, "date")
     _, metric, bad_metrics = one_of(table, "metric", METRICS)
     numbers, value, bad_values = _values(table)

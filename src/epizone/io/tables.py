@@ -9,7 +9,7 @@ rows so the count stays exact); in a Parquet file or an Arrow table it is row ``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +32,7 @@ class Table:
     data: pa.Table
     first_line: int
     validated: bool = False  # rows already checked (e.g. the store's records): loaders skip the file checks
+    derived: dict = field(default_factory=dict, repr=False, compare=False)  # columns decoded once (io.columns)
 
     def number(self, column: str) -> int:
         """1-based position of a column in the file (0 when absent)."""
@@ -122,9 +123,11 @@ def _parquet_columns(path: Path) -> list[str]:
 
 
 def _read_parquet(path: Path, keep: list[str], coded: tuple[str, ...]) -> pa.Table:
+    """One chunk per row group (``ParquetFile``, not the dataset reader: fewer chunks to unify, and no
+    import of the dataset module)."""
     schema = pq.read_schema(path)
     strings = [c for c in keep if c in coded and pa.types.is_string(schema.field(c).type)]
     try:
-        return pq.read_table(path, columns=keep, read_dictionary=strings)
+        return pq.ParquetFile(path, read_dictionary=strings).read(columns=keep, use_threads=True)
     except (pa.ArrowInvalid, OSError) as exc:
         raise InputError([Problem(str(path), 0, "", 0, "", f"a readable Parquet file ({exc})")]) from None

@@ -27,6 +27,7 @@ from epizone.io.groups import read_groups
 from epizone.io.holidays import EVERY_UNIT, read_holidays
 from epizone.io import cases as case_file, counts as count_file, metrics as metric_file
 from epizone.io.tables import Source, Table, read_table, source_name
+from epizone.io.units import UnitIndex
 from epizone.io.write import output_format, write_batches
 from epizone.services import resume as resuming
 from epizone.services.state import StateDir
@@ -123,7 +124,7 @@ def _prepare(req: Request, rules: RuleSet, hierarchy: Hierarchy, cases_table: Ta
         raise InputError([Problem(source_name(req.areas, "areas"), 0, "kind", 0, unit,
                                   f"at least one area of kind {unit!r} to assess (kinds present: "
                                   f"{', '.join(sorted(hierarchy.kinds()))})")])
-    unit_of = _unit_index(hierarchy, unit, units)
+    unit_of = UnitIndex.of(hierarchy, unit) or _unit_index(hierarchy, unit, units)
     problems: list[Problem] = []
     cases = counts = None
     if cases_table is not None:

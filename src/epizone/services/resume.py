@@ -91,8 +91,20 @@ class Keeping:
 def key_of(rules: RuleSet, unit: str, units: list[Area], through: DataThrough,
            holidays: list[tuple[int, int]]) -> str:
     """The checkpoint key: the rule set's text, the unit kind and its areas, the cutoff and the holidays."""
-    areas = [(u.code, u.population) for u in units]
-    return checkpoint_key(rules.model_dump_json(), unit, areas, through, sorted(holidays))
+    return checkpoint_key(rules.model_dump_json(), unit, areas_text(units), through, sorted(holidays))
+
+
+def areas_text(units: list[Area]) -> str:
+    """``str([(code, population), ...])`` of the units, as the key has always read them, made without
+    formatting 42,750 tuples one by one when every code is plain text (printable, no quote, no backslash)."""
+    codes = [u.code for u in units]
+    joined = "".join(codes)
+    if "'" in joined or "\\" in joined or not joined.isprintable():
+        return str([(u.code, u.population) for u in units])
+    if not codes:
+        return "[]"
+    pairs = map("', ".join, zip(codes, map(str, [u.population for u in units])))  # str(None) == "None"
+    return "[('" + "), ('".join(pairs) + ")]"
 
 
 def cluster_ids(cases_table: Table | None) -> np.ndarray:
