@@ -77,13 +77,15 @@ def main() -> None:
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--profile", action="store_true", help="print where the last day's run spends its time")
+    parser.add_argument("--work", type=Path, help="keep the files and the SQLite store in this folder")
     args = parser.parse_args()
     first = LAST - dt.timedelta(days=args.days - 1)
     results = {"date": dt.date.today().isoformat(), "days": [first.isoformat(), LAST.isoformat()],
                "corrections_per_day": args.corrections, "corrections_back": args.back, "python": platform.python_version(),
                "load_at_start": os.getloadavg()[0], "databases": {}}
     with tempfile.TemporaryDirectory(prefix="epizone-daily-") as folder:
-        work = Path(folder)
+        work = args.work or Path(folder)
+        work.mkdir(parents=True, exist_ok=True)
         files = split_input(work, first, args.days, args.corrections, args.back)
         targets = [] if args.no_sqlite else [("SQLite", f"sqlite:///{work / 'store.db'}")]
         if args.postgres:
