@@ -25,10 +25,14 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from sqlalchemy import Connection, Select, Table, literal, text
 
+from epizone.store import pgcopy, sqlite_stage
+
 CHUNK_ROWS = 100_000
+STAGE_ROWS = 100_000  # SQLite: from this many rows on, written through scratch files by ADBC (``sqlite_stage``)
 COPY_CHUNK_BYTES = 8 << 20
 INDEX_BUILD_MEMORY = "256MB"  # PostgreSQL's memory for building an index again after a large load
 Progress = Callable[[int, int], None]  # (rows written so far, rows in all)
@@ -48,22 +52,55 @@ def insert_arrow(connection: Connection, table: Table, data: pa.Table, constants
                  progress: Progress | None = None) -> None:
     """Append every row of ``data`` (columns named as ``table``'s) to ``table``, each with ``constants``."""
     constants = dict(constants or {})
-    write = _copy_batch if connection.dialect.name == "postgresql" else _insert_batch
     done, total = 0, data.num_rows
+
+    def advance(rows: int) -> None:
+        nonlocal done
+        done += rows
+        if progress is not None:
+            progress(done, total)
+
+    if connection.dialect.name == "sqlite" and total >= STAGE_ROWS and sqlite_stage.can_stage(data):
+        names, inline = _sqlite_columns(connection, table, data, constants)
+        sqlite_stage.stage_insert(connection, table, data.select(names), inline, advance)
+        return
+    write = _copy_batch if connection.dialect.name == "postgresql" else _insert_batch
     for batch in data.to_batches(max_chunksize=CHUNK_ROWS):
         if batch.num_rows == 0:
             continue
         write(connection, table, batch, constants)
-        done += batch.num_rows
-        if progress is not None:
-            progress(done, total)
+        advance(batch.num_rows)
+
+
+def _sqlite_columns(connection: Connection, table: Table, data: pa.Table | pa.RecordBatch,
+                    constants: dict[str, object]) -> tuple[list[str], dict[str, str]]:
+    """The columns bound per row, and the others as SQL literals: the constants, and the columns holding one
+    value (or null) in every row of ``data`` (numbers, dates and flags only: a cheap check)."""
+    inline = {name: value for name, column in zip(data.schema.names, data.columns)
+              if (value := _only_value(column)) is not _VARIES}
+    inline.update(constants)
+    names = [name for name in data.schema.names if name not in inline]
+    return names, {name: _sql_literal(connection, table, name, value) for name, value in inline.items()}
+
+
+_VARIES = object()
+
+
+def _only_value(column: pa.Array | pa.ChunkedArray) -> object:
+    """The one value of every row of ``column`` (None when all are null), or ``_VARIES``."""
+    if column.null_count == len(column):
+        return None
+    if column.null_count or not (pa.types.is_integer(column.type) or pa.types.is_date(column.type)
+                                 or pa.types.is_boolean(column.type)):
+        return _VARIES
+    low, high = pc.min_max(column).values()
+    return low.as_py() if low == high else _VARIES
 
 
 def _insert_batch(connection: Connection, table: Table, batch: pa.RecordBatch, constants: dict[str, object]) -> None:
     """SQLite: one executemany; columns null in every row of the batch, and the constants, are written inline."""
-    names = [name for name, column in zip(batch.schema.names, batch.columns) if column.null_count < len(column)]
-    inline = {**{name: None for name in batch.schema.names if name not in names}, **constants}
-    values = ["?"] * len(names) + [_sql_literal(connection, table, name, value) for name, value in inline.items()]
+    names, inline = _sqlite_columns(connection, table, batch, constants)
+    values = ["?"] * len(names) + list(inline.values())
     columns = ", ".join(f'"{name}"' for name in [*names, *inline])
     statement = f'INSERT INTO "{table.name}" ({columns}) VALUES ({", ".join(values)})'
     arrays = [_sqlite_value(batch.column(name)).to_pylist() for name in names]
@@ -86,15 +123,23 @@ def _sqlite_value(column: pa.Array) -> pa.Array:
 
 
 def _copy_batch(connection: Connection, table: Table, batch: pa.RecordBatch, constants: dict[str, object]) -> None:
-    """PostgreSQL: COPY from CSV written by Arrow, the constants added as columns."""
+    """PostgreSQL: COPY in the binary format (``pgcopy``), or from CSV written by Arrow for column types it does
+    not cover; the constants added as columns."""
     for name, value in constants.items():
         batch = batch.append_column(name, pa.repeat(value, batch.num_rows))
     names = ", ".join(f'"{name}"' for name in batch.schema.names)
-    buffer = io.BytesIO()
-    pacsv.write_csv(batch, buffer, pacsv.WriteOptions(include_header=False, quoting_style="all_valid"))
+    kinds = pgcopy.binary_kinds(table, batch.schema.names)
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    with cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN WITH (FORMAT csv)') as copy:
-        copy.write(buffer.getbuffer())
+    if kinds is None:
+        buffer = io.BytesIO()
+        pacsv.write_csv(batch, buffer, pacsv.WriteOptions(include_header=False, quoting_style="all_valid"))
+        with cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN WITH (FORMAT csv)') as copy:
+            copy.write(buffer.getbuffer())
+        return
+    with cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN WITH (FORMAT binary)') as copy:
+        copy.write(pgcopy.HEADER)
+        copy.write(pgcopy.encode(batch, kinds))
+        copy.write(pgcopy.TRAILER)
 
 
 @contextmanager
@@ -116,6 +161,19 @@ def _sqlite_set_aside(connection: Connection, table: Table) -> list[tuple[str, s
     found = connection.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = :t "
                                     "AND sql IS NOT NULL ORDER BY name"), {"t": table.name})
     return [(f'DROP INDEX "{name}"', sql) for name, sql in found]
+
+
+def numbered(connection: Connection, table: Table, data: pa.Table) -> pa.Table:
+    """``data`` with its ``id`` column taken from the table's sequence in one call, on PostgreSQL (the server
+    then spends no ``nextval`` per row); as it is on SQLite (which numbers rows itself at no cost). Only for a
+    table no one else writes to until the commit (a first load holds it locked)."""
+    if connection.dialect.name != "postgresql" or data.num_rows == 0:
+        return data
+    sequence = connection.scalar(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table.name})
+    last = connection.scalar(text("SELECT setval(CAST(:s AS regclass), nextval(CAST(:s AS regclass)) + :n - 1)"),
+                             {"s": sequence, "n": data.num_rows})
+    ids = pa.array(range(last - data.num_rows + 1, last + 1), pa.int64())
+    return data.add_column(0, "id", ids)
 
 
 def _pg_set_aside(connection: Connection, table: Table) -> list[tuple[str, str]]:

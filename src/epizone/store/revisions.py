@@ -15,15 +15,16 @@ a record, so a key without a current version has no version at all.
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import nullcontext
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import reduce
 
 import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import Column, Connection, MetaData, Select, Table, and_, func, or_, select, tuple_, update
 
-from epizone.store.bulk import Progress, indexes_set_aside, insert_arrow, read_arrow
+from epizone.store.bulk import (Progress, indexes_set_aside, insert_arrow, numbered, read_arrow,
+                                read_batches)
+from epizone.store.matching import Matching
 from epizone.store.models import AreaRecord, Base, CaseReport, CountReport
 
 SCAN_RATIO = 4  # read every current version when the store holds at most this many versions per imported record
@@ -65,32 +66,38 @@ def apply(connection: Connection, kind: RecordKind, records: pa.Table, batch_id:
     """Make ``records`` (one per key, columns ``kind.columns``) current, as revisions recorded ``at``."""
     records = records.select(list(kind.columns))
     stored = connection.scalar(select(func.max(kind.table.c.id))) or 0
-    current = _current_versions(connection, kind, records, stored)
-    present = pc.is_in(_key_text(kind, records), value_set=_key_text(kind, current))
-    new = records.filter(pc.invert(present))
-    revised = _revised(kind, records.filter(present), current)
+    matching = Matching(records, lambda table: _key_text(kind, table), kind.values)
+    for batch in _current_versions(connection, kind, records, stored):
+        matching.feed(batch)
+    new, revised = matching.new(), matching.revised()
     if revised.num_rows:
         superseded = _supersede(connection, kind, revised.select(list(kind.key)), at)
         if superseded != revised.num_rows:
             raise RuntimeError(f"{kind.name}: {superseded} current versions superseded for {revised.num_rows} revisions")
-    versions = pa.concat_tables([new.append_column("revision", pa.repeat(1, new.num_rows).cast(pa.int64())),
-                                 revised])
-    with indexes_set_aside(connection, kind.table) if stored == 0 else nullcontext():  # a first load
+    versions = pa.concat_tables([new, revised])
+    if stored == 0:  # a first load
+        with indexes_set_aside(connection, kind.table):
+            insert_arrow(connection, kind.table, numbered(connection, kind.table, versions),
+                         {"recorded_at": at, "batch_id": batch_id}, progress)
+    else:
         insert_arrow(connection, kind.table, versions, {"recorded_at": at, "batch_id": batch_id}, progress)
     return Applied(new=new.num_rows, revised=revised.num_rows)
 
 
-def _current_versions(connection: Connection, kind: RecordKind, records: pa.Table, stored: int) -> pa.Table:
+def _current_versions(connection: Connection, kind: RecordKind, records: pa.Table,
+                      stored: int) -> Iterator[pa.RecordBatch | pa.Table]:
     """The current version (columns ``kind.columns`` and ``revision``) of every key of ``records``, and
-    possibly of others; ``stored``: about how many versions the table holds."""
+    possibly of others, a batch at a time; ``stored``: about how many versions the table holds."""
+    if stored == 0 or records.num_rows == 0:
+        return
     table = kind.table
     query = select(*(table.c[name] for name in (*kind.columns, "revision"))).where(table.c.superseded_at.is_(None))
     if stored <= SCAN_RATIO * records.num_rows:
-        return read_arrow(connection, query)
+        yield from read_batches(connection, query)
+        return
     keys = _temporary(connection, kind, records.select(list(kind.key)), "lookup")
-    found = read_arrow(connection, query.where(_key_of(kind, table).in_(_keys_in(kind, keys))))
+    yield read_arrow(connection, query.where(_key_of(kind, table).in_(_keys_in(kind, keys))))
     keys.drop(connection)
-    return found
 
 
 def _temporary(connection: Connection, kind: RecordKind, keys: pa.Table, purpose: str) -> Table:
@@ -110,22 +117,6 @@ def _key_text(kind: RecordKind, records: pa.Table) -> pa.ChunkedArray:
         return records.column(kind.key[0])
     parts = [records.column(name).cast(pa.string()) for name in kind.key]
     return pc.binary_join_element_wise(*parts, KEY_SEPARATOR)
-
-
-def _revised(kind: RecordKind, records: pa.Table, current: pa.Table) -> pa.Table:
-    """The records that differ from their current version, each with its next ``revision``."""
-    if records.num_rows == 0:
-        return records.append_column("revision", pa.array([], pa.int64()))
-    joined = records.join(current, keys=list(kind.key), join_type="inner", right_suffix=" current")
-    differs = reduce(pc.or_, (_distinct(joined.column(name), joined.column(f"{name} current")) for name in kind.values))
-    changed = joined.filter(differs)
-    return changed.select(list(kind.columns)).append_column("revision", pc.add(changed.column("revision"), 1))
-
-
-def _distinct(left: pa.ChunkedArray, right: pa.ChunkedArray) -> pa.ChunkedArray:
-    """``left IS DISTINCT FROM right``: null equals null only."""
-    both_null = pc.and_(pc.is_null(left), pc.is_null(right))
-    return pc.and_(pc.fill_null(pc.not_equal(left, right), True), pc.invert(both_null))
 
 
 def _supersede(connection: Connection, kind: RecordKind, keys: pa.Table, at: dt.datetime) -> int:
