@@ -45,14 +45,28 @@ def stage_insert(connection: Connection, table: Table, data: pa.Table, inline: M
                  progress: Callable[[int], None]) -> None:
     """Append ``data`` (every column non-null somewhere) to ``table``, each row with the SQL literals ``inline``."""
     parts = [data.slice(start, PART_ROWS) for start in range(0, data.num_rows, PART_ROWS)]
+    written: list[Path] = []
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-stage") as writer:
-        pending = writer.submit(_write_part, _stored(parts[0]))
-        for number in range(len(parts)):
-            path = pending.result()
-            if number + 1 < len(parts):
-                pending = writer.submit(_write_part, _stored(parts[number + 1]))
-            _copy_part(connection, table, path, data.schema.names, inline)
-            progress(parts[number].num_rows)
+        try:
+            pending = writer.submit(_write_part, _stored(parts[0]))
+            for number in range(len(parts)):
+                written.append(path := pending.result())
+                if number + 1 < len(parts):
+                    pending = writer.submit(_write_part, _stored(parts[number + 1]))
+                _copy_part(connection, table, path, data.schema.names, inline)
+                progress(parts[number].num_rows)
+        finally:  # a part written but not attached yet (a failure, or the next part) goes too
+            if not pending.cancel() and pending.exception() is None:
+                written.append(pending.result())
+            for path in written:
+                _remove(path)
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass  # attached, on a system that keeps open files: db.detach_scratch removes it
 
 
 def _stored(part: pa.Table) -> pa.Table:
@@ -88,10 +102,7 @@ def _copy_part(connection: Connection, table: Table, path: Path, names: list[str
     alias = path.stem
     quoted = str(path).replace("'", "''")
     connection.exec_driver_sql(f"ATTACH DATABASE '{quoted}' AS \"{alias}\"")
-    try:
-        path.unlink()  # the connection keeps the file open until it is detached
-    except OSError:
-        pass  # (not on every system: db.detach_scratch removes it then)
+    _remove(path)  # the connection keeps the file open until it is detached
     columns = ", ".join(f'"{name}"' for name in [*names, *inline])
     values = ", ".join([*(f'"{name}"' for name in names), *inline.values()])
     connection.exec_driver_sql(f'INSERT INTO "{table.name}" ({columns}) SELECT {values} FROM "{alias}".rows '
