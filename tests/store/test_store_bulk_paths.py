@@ -80,6 +80,13 @@ def test_a_staged_first_load_and_reimport_store_every_value(store, staged):
     assert not [name for name in names if name.startswith(SCRATCH_PREFIX)]  # and detached
 
 
+def test_the_csv_copy_for_other_column_types_stores_the_same_values(store, monkeypatch):
+    monkeypatch.setattr(pgcopy, "binary_kinds", lambda table, names: None)  # PostgreSQL: as for a type it lacks
+    import_file(store.engine, "areas", store.areas(), "ann")
+    import_file(store.engine, "cases", store.cases(*case_rows(), header=HEADER, name="a.csv"), "ann")
+    assert stored(store) == expected()
+
+
 def test_ids_taken_in_one_call_leave_the_sequence_after_them(store):
     import_file(store.engine, "areas", store.areas(), "ann")
     import_file(store.engine, "cases", store.cases(*case_rows(), header=HEADER, name="a.csv"), "ann")

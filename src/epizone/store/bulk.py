@@ -1,9 +1,13 @@
 """Arrow tables into and out of the store's database in bulk, with no Python object per row beyond the values.
 
-Writing (``insert_arrow``): SQLite runs the table's ``INSERT`` with the driver's ``executemany`` on plain
-tuples (dates as ISO text and flags as 0/1, as SQLAlchemy stores them), with the values every row shares
-written into the statement instead of bound per row; PostgreSQL runs ``COPY ... FROM STDIN`` on CSV written
-by Arrow (every value quoted, so an unquoted empty field is NULL and a quoted one an empty text).
+Writing (``insert_arrow``): the values every row shares (the constants, and columns of numbers, dates or flags
+holding one value or none) are written into the statement instead of sent per row. SQLite: from ``STAGE_ROWS``
+rows on, the rows are written by the ADBC SQLite driver into scratch files and copied by the database with
+``INSERT ... SELECT`` (``sqlite_stage``); fewer rows go through the driver's ``executemany`` on plain tuples
+(dates as ISO text and flags as 0/1, as SQLAlchemy stores them). PostgreSQL runs ``COPY ... FROM STDIN`` in the
+binary format built from the Arrow buffers (``pgcopy``), or on CSV written by Arrow (every value quoted, so an
+unquoted empty field is NULL and a quoted one an empty text) for column types the binary encoder does not cover.
+A first load takes its ids from the table's sequence in one call (``numbered``).
 
 Reading (``read_batches``): SQLite fetches plain tuples from the driver's cursor, a batch at a time, and turns
 each column into an Arrow array at once (dates and moments arrive as ISO text and are parsed by Arrow);
@@ -64,6 +68,14 @@ def insert_arrow(connection: Connection, table: Table, data: pa.Table, constants
         names, inline = _sqlite_columns(connection, table, data, constants)
         sqlite_stage.stage_insert(connection, table, data.select(names), inline, advance)
         return
+    if connection.dialect.name == "postgresql":
+        for name, value in constants.items():
+            data = data.append_column(name, pa.repeat(value, total))
+        constants = {}
+        kinds = pgcopy.binary_kinds(table, data.schema.names)
+        if kinds is not None:
+            _copy_binary(connection, table, data, kinds, advance)
+            return
     write = _copy_batch if connection.dialect.name == "postgresql" else _insert_batch
     for batch in data.to_batches(max_chunksize=CHUNK_ROWS):
         if batch.num_rows == 0:
@@ -122,24 +134,32 @@ def _sqlite_value(column: pa.Array) -> pa.Array:
     return column
 
 
-def _copy_batch(connection: Connection, table: Table, batch: pa.RecordBatch, constants: dict[str, object]) -> None:
-    """PostgreSQL: COPY in the binary format (``pgcopy``), or from CSV written by Arrow for column types it does
-    not cover; the constants added as columns."""
-    for name, value in constants.items():
-        batch = batch.append_column(name, pa.repeat(value, batch.num_rows))
-    names = ", ".join(f'"{name}"' for name in batch.schema.names)
-    kinds = pgcopy.binary_kinds(table, batch.schema.names)
+def _copy_binary(connection: Connection, table: Table, data: pa.Table, kinds: list[str],
+                 advance: Callable[[int], None]) -> None:
+    """PostgreSQL: one COPY in the binary format (``pgcopy``); a thread sends each batch to the server while
+    the next one is encoded."""
+    from psycopg.copy import QueuedLibpqWriter  # the PostgreSQL driver, there when PostgreSQL is used
+
+    names = ", ".join(f'"{name}"' for name in data.schema.names)
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    if kinds is None:
-        buffer = io.BytesIO()
-        pacsv.write_csv(batch, buffer, pacsv.WriteOptions(include_header=False, quoting_style="all_valid"))
-        with cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN WITH (FORMAT csv)') as copy:
-            copy.write(buffer.getbuffer())
-        return
-    with cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN WITH (FORMAT binary)') as copy:
+    statement = f'COPY "{table.name}" ({names}) FROM STDIN WITH (FORMAT binary)'
+    with cursor, cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:
         copy.write(pgcopy.HEADER)
-        copy.write(pgcopy.encode(batch, kinds))
+        for batch in data.to_batches(max_chunksize=CHUNK_ROWS):
+            if batch.num_rows:
+                copy.write(pgcopy.encode(batch, kinds))
+                advance(batch.num_rows)
         copy.write(pgcopy.TRAILER)
+
+
+def _copy_batch(connection: Connection, table: Table, batch: pa.RecordBatch, _: dict[str, object]) -> None:
+    """PostgreSQL: COPY from CSV written by Arrow (the constants already added as columns)."""
+    names = ", ".join(f'"{name}"' for name in batch.schema.names)
+    buffer = io.BytesIO()
+    pacsv.write_csv(batch, buffer, pacsv.WriteOptions(include_header=False, quoting_style="all_valid"))
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN WITH (FORMAT csv)') as copy:
+        copy.write(buffer.getbuffer())
 
 
 @contextmanager

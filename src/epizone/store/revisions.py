@@ -1,9 +1,10 @@
 """Revisioned records: apply an imported set of records as new revisions, and read records as of a moment.
 
 Every kind of record has a key (``case_id``; ``area_code, date, metric``; ``code``) and value columns.
-Applying a set of records compares it with the current versions of its keys in Arrow: a file about as large
-as the store, or larger, reads every current version in one scan; a smaller one (a day's import) stages its
-keys in a temporary table and reads only their current versions through the index on the current key.
+Applying a set of records compares it with the current versions of its keys in Arrow, a batch of them at a
+time (``matching``): a file about as large as the store, or larger, streams every current version in one scan;
+a smaller one (a day's import) stages its keys in a temporary table and reads only their current versions
+through the index on the current key; into an empty table nothing is read.
 Records whose key has no version yet are new (revision 1); records that differ from their current version
 in any value (``NULL`` equal only to ``NULL``) supersede it and become the next revision; the others are left
 alone. The changed keys are superseded with one ``UPDATE`` and every new version is appended in bulk
