@@ -11,6 +11,7 @@ import pyarrow as pa
 import pytest
 from sqlalchemy import BigInteger, Boolean, Column, Date, DateTime, Integer, MetaData, SmallInteger, String, Table, \
     Text, text
+from sqlalchemy import select as sql_select
 
 from epizone.store import bulk, pgcopy, revisions, sqlite_stage
 from epizone.store.db import SCRATCH_PREFIX, writing
@@ -175,3 +176,19 @@ def test_matching_finds_new_and_changed_records_across_batches_in_any_order():
     assert matching.revised().to_pylist() == [  # in the records' order
         {"area_code": "b", "date": day, "metric": "m", "value": 1, "revision": 6},
         {"area_code": "a", "date": dt.date(2020, 1, 9), "metric": "m", "value": 5, "revision": 2}]
+
+
+def test_a_days_lookup_goes_through_the_key_index_not_the_index_on_superseded_at(store):
+    import_file(store.engine, "areas", store.areas(), "ann")
+    import_file(store.engine, "cases", store.cases(*case_rows(), header=HEADER, name="a.csv"), "ann")
+    if store.kind != "sqlite":  # PostgreSQL plans with statistics: see docs/store.md
+        return
+    table = revisions.CASES.table
+    with writing(store.engine) as connection:
+        staged = revisions._temporary(connection, revisions.CASES, pa.table({"case_id": ["病例00001"]}), "lookup")
+        for statement in (sql_select(table.c.id).where(revisions._current_of(connection, revisions.CASES, staged)),
+                          table.update().where(revisions._current_of(connection, revisions.CASES, staged))
+                          .values(superseded_at=dt.datetime(2030, 1, 1))):
+            compiled = statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
+            plan = " ".join(row[3] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"))
+            assert "SEARCH case_reports USING INDEX sqlite_autoindex_case_reports_1 (case_id=?)" in plan, plan

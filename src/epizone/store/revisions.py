@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import Column, Connection, MetaData, Select, Table, and_, func, or_, select, tuple_, update
+from sqlalchemy import (Column, ColumnElement, Connection, MetaData, Table, and_, func, or_, select, text, tuple_,
+                        update)
 
 from epizone.store.bulk import (Progress, indexes_set_aside, insert_arrow, numbered, read_arrow,
                                 read_batches)
@@ -92,12 +93,12 @@ def _current_versions(connection: Connection, kind: RecordKind, records: pa.Tabl
     if stored == 0 or records.num_rows == 0:
         return
     table = kind.table
-    query = select(*(table.c[name] for name in (*kind.columns, "revision"))).where(table.c.superseded_at.is_(None))
+    columns = [table.c[name] for name in (*kind.columns, "revision")]
     if stored <= SCAN_RATIO * records.num_rows:
-        yield from read_batches(connection, query)
+        yield from read_batches(connection, select(*columns).where(table.c.superseded_at.is_(None)))
         return
     keys = _temporary(connection, kind, records.select(list(kind.key)), "lookup")
-    yield read_arrow(connection, query.where(_key_of(kind, table).in_(_keys_in(kind, keys))))
+    yield read_arrow(connection, select(*columns).where(_current_of(connection, kind, keys)))
     keys.drop(connection)
 
 
@@ -124,17 +125,23 @@ def _supersede(connection: Connection, kind: RecordKind, keys: pa.Table, at: dt.
     """Close the current versions of ``keys``; how many were closed."""
     table = kind.table
     staged = _temporary(connection, kind, keys, "revised")
-    current = and_(table.c.superseded_at.is_(None), _key_of(kind, table).in_(_keys_in(kind, staged)))
-    statement = update(table).where(current).values(superseded_at=at)
+    statement = update(table).where(_current_of(connection, kind, staged)).values(superseded_at=at)
     count = connection.execute(statement, execution_options={"preserve_rowcount": True}).rowcount
     staged.drop(connection)
     return count
 
 
-def _keys_in(kind: RecordKind, staged: Table) -> Select:
-    """The keys of a staging table, for ``key IN (...)``: SQLite then walks the staged keys and looks each one
-    up through the current-key index (a join lets it scan the whole table instead, having no statistics)."""
-    return select(*(staged.c[name] for name in kind.key))
+def _current_of(connection: Connection, kind: RecordKind, staged: Table) -> ColumnElement[bool]:
+    """The current versions of the keys of a staging table, as ``key IN (staged keys)``: SQLite then walks the
+    staged keys and looks each one up through the table's ``(key, revision)`` index (a join lets it scan the
+    whole table instead, having no statistics). On SQLite, ``superseded_at IS NULL`` is written with a unary
+    ``+``, which keeps SQLite off the index on ``superseded_at`` alone: reckoning ~10 rows for an indexed
+    equality, it took that index and walked all 5M current versions for a day's 5,000 keys (0.2 s -> 5 s)."""
+    table = kind.table
+    keys = select(*(staged.c[name] for name in kind.key))
+    current = (text(f'+"{table.name}".superseded_at IS NULL') if connection.dialect.name == "sqlite"
+               else table.c.superseded_at.is_(None))
+    return and_(current, _key_of(kind, table).in_(keys))
 
 
 def _key_of(kind: RecordKind, table: Table):  # noqa: ANN202
