@@ -68,29 +68,32 @@ def apply(connection: Connection, kind: RecordKind, records: pa.Table, batch_id:
     """Make ``records`` (one per key, columns ``kind.columns``) current, as revisions recorded ``at``."""
     records = records.select(list(kind.columns))
     stored = connection.scalar(select(func.max(kind.table.c.id))) or 0
-    matching = Matching(records, lambda table: _key_text(kind, table), kind.values)
-    for batch in _current_versions(connection, kind, records, stored):
-        matching.feed(batch)
-    new, revised = matching.new(), matching.revised()
-    if revised.num_rows:
+    if stored == 0:  # nothing to compare with
+        new, revised = records.append_column("revision", pa.repeat(1, records.num_rows).cast(pa.int64())), None
+    else:
+        matching = Matching(records, lambda table: _key_text(kind, table), kind.values)
+        for batch in _current_versions(connection, kind, records, stored):
+            matching.feed(batch)
+        new, revised = matching.new(), matching.revised()
+    if revised is not None and revised.num_rows:
         superseded = _supersede(connection, kind, revised.select(list(kind.key)), at)
         if superseded != revised.num_rows:
             raise RuntimeError(f"{kind.name}: {superseded} current versions superseded for {revised.num_rows} revisions")
-    versions = pa.concat_tables([new, revised])
+    versions = new if revised is None else pa.concat_tables([new, revised])
     if stored == 0:  # a first load
         with indexes_set_aside(connection, kind.table):
             insert_arrow(connection, kind.table, numbered(connection, kind.table, versions),
                          {"recorded_at": at, "batch_id": batch_id}, progress)
     else:
         insert_arrow(connection, kind.table, versions, {"recorded_at": at, "batch_id": batch_id}, progress)
-    return Applied(new=new.num_rows, revised=revised.num_rows)
+    return Applied(new=new.num_rows, revised=0 if revised is None else revised.num_rows)
 
 
 def _current_versions(connection: Connection, kind: RecordKind, records: pa.Table,
                       stored: int) -> Iterator[pa.RecordBatch | pa.Table]:
     """The current version (columns ``kind.columns`` and ``revision``) of every key of ``records``, and
     possibly of others, a batch at a time; ``stored``: about how many versions the table holds."""
-    if stored == 0 or records.num_rows == 0:
+    if records.num_rows == 0:
         return
     table = kind.table
     columns = [table.c[name] for name in (*kind.columns, "revision")]
