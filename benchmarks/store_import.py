@@ -5,8 +5,10 @@ database (SQLite; PostgreSQL with --postgres) and each code version (this worktr
 src exported by `git archive` into a temporary folder), one fresh process per repeat imports into an empty
 store: areas, the 5M cases (timed), then a day's file (5,000 rows: 4,950 new cases and 50 corrections of
 older days, timed) and the 5M file again as another file (same content, compared row by row, timed).
-Peak RSS of the process from wait4. Medians of --repeats.
-Run: .venv/bin/python benchmarks/store_import.py [--repeats 3] [--baseline ca78966] [--postgres URL]
+Peak RSS of the process from wait4; the CPU time of each step in the process (all its threads; not the
+PostgreSQL server's), which shows how much of a slow wall time was waiting for a core on a shared machine.
+Medians of --repeats; the 1-minute load average when each run starts.
+Run: .venv/bin/python benchmarks/store_import.py [--repeats 3] [--baseline 5778535] [--postgres URL]
 """
 
 from __future__ import annotations
@@ -48,16 +50,19 @@ del cases, day, new
 seconds = {}
 for step, path in (("cases 5M", data / "cases.parquet"), ("day (5,000 rows)", tmp / "day.parquet"),
                    ("same content again", tmp / "again.parquet")):
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     result = import_file(engine, "cases", path, "bench")
     seconds[step] = time.perf_counter() - start
-    print(step, round(seconds[step], 2), result.new, result.revised, result.unchanged, file=sys.stderr, flush=True)
+    seconds[step + " cpu"] = time.process_time() - cpu
+    print(step, round(seconds[step], 2), round(seconds[step + " cpu"], 1), result.new, result.revised,
+          result.unchanged, file=sys.stderr, flush=True)
 print(json.dumps(seconds))
 """
 
 
 def run_measured(src: Path, url: str, tmp: Path) -> tuple[dict[str, float], float]:
     """One fresh process; its times and its peak RSS in GB (wait4)."""
+    print(f"  load average {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
     env = {**os.environ, "PYTHONPATH": str(src)}
     child = subprocess.Popen([sys.executable, "-c", CHILD, url, str(DATA), str(tmp)], env=env,
                              stdout=subprocess.PIPE, text=True)
@@ -71,7 +76,7 @@ def run_measured(src: Path, url: str, tmp: Path) -> tuple[dict[str, float], floa
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--baseline", default="ca78966", help="the commit to compare with")
+    parser.add_argument("--baseline", default="5778535", help="the commit to compare with")
     parser.add_argument("--postgres", help="a PostgreSQL URL to a scratch database (its public schema is dropped)")
     args = parser.parse_args()
     found: dict[tuple[str, str], list[tuple[dict[str, float], float]]] = {}
@@ -89,13 +94,20 @@ def main() -> int:
                         Path(f"{tmp / 'store.db'}{suffix}").unlink(missing_ok=True)
                     print(f"{database}, {version}, run {n + 1}", file=sys.stderr, flush=True)
                     found.setdefault((database, version), []).append(run_measured(src, url, tmp))
-    print(f"\nmedian of {args.repeats} fresh processes, seconds; peak RSS of the process\n")
+    print(f"\nmedian of {args.repeats} fresh processes, seconds (in brackets: CPU seconds of the importing process); "
+          "peak RSS of the process\n")
     print("| database | code | " + " | ".join(STEPS) + " | peak RSS |")
     print("|---|---|" + "---:|" * (len(STEPS) + 1))
     for (database, version), runs in found.items():
-        medians = [statistics.median(r[0][step] for r in runs) for step in STEPS]
+        cells = [f"{statistics.median(r[0][step] for r in runs):.2f} "
+                 f"({statistics.median(r[0][step + ' cpu'] for r in runs):.1f})" for step in STEPS]
         rss = statistics.median(r[1] for r in runs)
-        print(f"| {database} | {version} | " + " | ".join(f"{m:.2f}" for m in medians) + f" | {rss:.2f} GB |")
+        print(f"| {database} | {version} | " + " | ".join(cells) + f" | {rss:.2f} GB |")
+    print("\nevery run (seconds, CPU seconds, peak RSS):")
+    for (database, version), runs in found.items():
+        for n, (times, rss) in enumerate(runs, 1):
+            steps = ", ".join(f"{times[s]:.2f} ({times[s + ' cpu']:.1f})" for s in STEPS)
+            print(f"  {database}, {version}, run {n}: {steps}, {rss:.2f} GB")
     return 0
 
 

@@ -20,12 +20,15 @@ ROWS = 3000
 # committed),
 # says how many case rows its transaction sees, and waits to be killed.
 CHILD = textwrap.dedent("""
-    import sys, time
+    import sys, tempfile, time
     from sqlalchemy import event
+    from epizone.store import bulk, sqlite_stage
     from epizone.store.db import make_engine
     from epizone.store.imports import import_file
 
     engine = make_engine(sys.argv[1])
+    if len(sys.argv) > 3:  # SQLite: the rows through scratch files of 1,000 rows, made in this folder
+        bulk.STAGE_ROWS, sqlite_stage.PART_ROWS, tempfile.tempdir = 2, 1000, sys.argv[3]
 
     @event.listens_for(engine, "after_cursor_execute")
     def wait_to_be_killed(connection, cursor, statement, *args):
@@ -46,12 +49,15 @@ def prepare(store):
     return store.cases("old,2020-02-01,350102002,confirmed,", *rows, name="big.csv")
 
 
-def test_an_import_killed_midway_leaves_the_database_as_it_was(store):
+@pytest.mark.parametrize("staged", [False, True], ids=["bound", "staged"])
+def test_an_import_killed_midway_leaves_the_database_as_it_was(store, staged, tmp_path):
     path = prepare(store)
     before = store.snapshot()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    child = subprocess.Popen([sys.executable, "-c", CHILD, store.url, str(path)], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, env=env)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    child = subprocess.Popen([sys.executable, "-c", CHILD, store.url, str(path), *([str(scratch)] if staged else [])],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
         ready, _, _ = select.select([child.stdout], [], [], 60)
         line = child.stdout.readline() if ready else ""
@@ -65,6 +71,7 @@ def test_an_import_killed_midway_leaves_the_database_as_it_was(store):
         child.communicate()
     assert child.returncode == -signal.SIGKILL
     assert store.snapshot() == before  # ...and after the kill nothing of it is left
+    assert list(scratch.iterdir()) == []  # (scratch files are unlinked once attached)
     result = import_file(store.engine, "cases", path, "ann")  # no lock, hash or row left behind: it imports
     assert (result.new, result.revised) == (ROWS, 1)
 

@@ -1,9 +1,13 @@
 """Arrow tables into and out of the store's database in bulk, with no Python object per row beyond the values.
 
-Writing (``insert_arrow``): SQLite runs the table's ``INSERT`` with the driver's ``executemany`` on plain
-tuples (dates as ISO text and flags as 0/1, as SQLAlchemy stores them), with the values every row shares
-written into the statement instead of bound per row; PostgreSQL runs ``COPY ... FROM STDIN`` on CSV written
-by Arrow (every value quoted, so an unquoted empty field is NULL and a quoted one an empty text).
+Writing (``insert_arrow``): the values every row shares (the constants, and columns of numbers, dates or flags
+holding one value or none) are written into the statement instead of sent per row. SQLite: from ``STAGE_ROWS``
+rows on, the rows are written by the ADBC SQLite driver into scratch files and copied by the database with
+``INSERT ... SELECT`` (``sqlite_stage``); fewer rows go through the driver's ``executemany`` on plain tuples
+(dates as ISO text and flags as 0/1, as SQLAlchemy stores them). PostgreSQL runs ``COPY ... FROM STDIN`` in the
+binary format built from the Arrow buffers (``pgcopy``), or on CSV written by Arrow (every value quoted, so an
+unquoted empty field is NULL and a quoted one an empty text) for column types the binary encoder does not cover.
+A first load takes its ids from the table's sequence in one call (``numbered``).
 
 Reading (``read_batches``): SQLite fetches plain tuples from the driver's cursor, a batch at a time, and turns
 each column into an Arrow array at once (dates and moments arrive as ISO text and are parsed by Arrow);
@@ -25,10 +29,14 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from sqlalchemy import Connection, Select, Table, literal, text
 
+from epizone.store import pgcopy, sqlite_stage
+
 CHUNK_ROWS = 100_000
+STAGE_ROWS = 100_000  # SQLite: from this many rows on, written through scratch files by ADBC (``sqlite_stage``)
 COPY_CHUNK_BYTES = 8 << 20
 INDEX_BUILD_MEMORY = "256MB"  # PostgreSQL's memory for building an index again after a large load
 Progress = Callable[[int, int], None]  # (rows written so far, rows in all)
@@ -48,22 +56,63 @@ def insert_arrow(connection: Connection, table: Table, data: pa.Table, constants
                  progress: Progress | None = None) -> None:
     """Append every row of ``data`` (columns named as ``table``'s) to ``table``, each with ``constants``."""
     constants = dict(constants or {})
-    write = _copy_batch if connection.dialect.name == "postgresql" else _insert_batch
     done, total = 0, data.num_rows
+
+    def advance(rows: int) -> None:
+        nonlocal done
+        done += rows
+        if progress is not None:
+            progress(done, total)
+
+    if connection.dialect.name == "sqlite" and total >= STAGE_ROWS and sqlite_stage.can_stage(data):
+        names, inline = _sqlite_columns(connection, table, data, constants)
+        sqlite_stage.stage_insert(connection, table, data.select(names), inline, advance)
+        return
+    if connection.dialect.name == "postgresql":
+        for name, value in constants.items():
+            data = data.append_column(name, pa.repeat(value, total))
+        constants = {}
+        kinds = pgcopy.binary_kinds(table, data.schema.names)
+        if kinds is not None:
+            _copy_binary(connection, table, data, kinds, advance)
+            return
+    write = _copy_batch if connection.dialect.name == "postgresql" else _insert_batch
     for batch in data.to_batches(max_chunksize=CHUNK_ROWS):
         if batch.num_rows == 0:
             continue
         write(connection, table, batch, constants)
-        done += batch.num_rows
-        if progress is not None:
-            progress(done, total)
+        advance(batch.num_rows)
+
+
+def _sqlite_columns(connection: Connection, table: Table, data: pa.Table | pa.RecordBatch,
+                    constants: dict[str, object]) -> tuple[list[str], dict[str, str]]:
+    """The columns bound per row, and the others as SQL literals: the constants, and the columns holding one
+    value (or null) in every row of ``data`` (numbers, dates and flags only: a cheap check)."""
+    inline = {name: value for name, column in zip(data.schema.names, data.columns)
+              if (value := _only_value(column)) is not _VARIES}
+    inline.update(constants)
+    names = [name for name in data.schema.names if name not in inline]
+    return names, {name: _sql_literal(connection, table, name, value) for name, value in inline.items()}
+
+
+_VARIES = object()
+
+
+def _only_value(column: pa.Array | pa.ChunkedArray) -> object:
+    """The one value of every row of ``column`` (None when all are null), or ``_VARIES``."""
+    if column.null_count == len(column):
+        return None
+    if column.null_count or not (pa.types.is_integer(column.type) or pa.types.is_date(column.type)
+                                 or pa.types.is_boolean(column.type)):
+        return _VARIES
+    low, high = pc.min_max(column).values()
+    return low.as_py() if low == high else _VARIES
 
 
 def _insert_batch(connection: Connection, table: Table, batch: pa.RecordBatch, constants: dict[str, object]) -> None:
     """SQLite: one executemany; columns null in every row of the batch, and the constants, are written inline."""
-    names = [name for name, column in zip(batch.schema.names, batch.columns) if column.null_count < len(column)]
-    inline = {**{name: None for name in batch.schema.names if name not in names}, **constants}
-    values = ["?"] * len(names) + [_sql_literal(connection, table, name, value) for name, value in inline.items()]
+    names, inline = _sqlite_columns(connection, table, batch, constants)
+    values = ["?"] * len(names) + list(inline.values())
     columns = ", ".join(f'"{name}"' for name in [*names, *inline])
     statement = f'INSERT INTO "{table.name}" ({columns}) VALUES ({", ".join(values)})'
     arrays = [_sqlite_value(batch.column(name)).to_pylist() for name in names]
@@ -85,10 +134,26 @@ def _sqlite_value(column: pa.Array) -> pa.Array:
     return column
 
 
-def _copy_batch(connection: Connection, table: Table, batch: pa.RecordBatch, constants: dict[str, object]) -> None:
-    """PostgreSQL: COPY from CSV written by Arrow, the constants added as columns."""
-    for name, value in constants.items():
-        batch = batch.append_column(name, pa.repeat(value, batch.num_rows))
+def _copy_binary(connection: Connection, table: Table, data: pa.Table, kinds: list[str],
+                 advance: Callable[[int], None]) -> None:
+    """PostgreSQL: one COPY in the binary format (``pgcopy``); a thread sends each batch to the server while
+    the next one is encoded."""
+    from psycopg.copy import QueuedLibpqWriter  # the PostgreSQL driver, there when PostgreSQL is used
+
+    names = ", ".join(f'"{name}"' for name in data.schema.names)
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    statement = f'COPY "{table.name}" ({names}) FROM STDIN WITH (FORMAT binary)'
+    with cursor, cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:
+        copy.write(pgcopy.HEADER)
+        for batch in data.to_batches(max_chunksize=CHUNK_ROWS):
+            if batch.num_rows:
+                copy.write(pgcopy.encode(batch, kinds))
+                advance(batch.num_rows)
+        copy.write(pgcopy.TRAILER)
+
+
+def _copy_batch(connection: Connection, table: Table, batch: pa.RecordBatch, _: dict[str, object]) -> None:
+    """PostgreSQL: COPY from CSV written by Arrow (the constants already added as columns)."""
     names = ", ".join(f'"{name}"' for name in batch.schema.names)
     buffer = io.BytesIO()
     pacsv.write_csv(batch, buffer, pacsv.WriteOptions(include_header=False, quoting_style="all_valid"))
@@ -116,6 +181,19 @@ def _sqlite_set_aside(connection: Connection, table: Table) -> list[tuple[str, s
     found = connection.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = :t "
                                     "AND sql IS NOT NULL ORDER BY name"), {"t": table.name})
     return [(f'DROP INDEX "{name}"', sql) for name, sql in found]
+
+
+def numbered(connection: Connection, table: Table, data: pa.Table) -> pa.Table:
+    """``data`` with its ``id`` column taken from the table's sequence in one call, on PostgreSQL (the server
+    then spends no ``nextval`` per row); as it is on SQLite (which numbers rows itself at no cost). Only for a
+    table no one else writes to until the commit (a first load holds it locked)."""
+    if connection.dialect.name != "postgresql" or data.num_rows == 0:
+        return data
+    sequence = connection.scalar(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table.name})
+    last = connection.scalar(text("SELECT setval(CAST(:s AS regclass), nextval(CAST(:s AS regclass)) + :n - 1)"),
+                             {"s": sequence, "n": data.num_rows})
+    ids = pa.array(range(last - data.num_rows + 1, last + 1), pa.int64())
+    return data.add_column(0, "id", ids)
 
 
 def _pg_set_aside(connection: Connection, table: Table) -> list[tuple[str, str]]:

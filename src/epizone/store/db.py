@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -23,6 +24,7 @@ WRITE_OPTION = "epizone_write"
 WRITER_CACHE_KIB = 262_144  # SQLite page cache of a writer (KiB): a bulk import's index pages stay in memory
 READER_CACHE_KIB = 2_000    # SQLite's default, for every other transaction
 WRITER_LOCK = 4_020_217  # pg_advisory_xact_lock key shared by every epizone writer
+SCRATCH_PREFIX = "epizone-scratch-"  # SQLite scratch databases a bulk insert attaches (``sqlite_stage``)
 
 
 def normalise_url(url: str) -> str:
@@ -67,10 +69,28 @@ def _sqlite_transactions(engine: Engine) -> None:
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
+    @event.listens_for(engine, "checkin")
+    def _checkin(dbapi_connection, _record) -> None:  # noqa: ANN001
+        if dbapi_connection is not None:
+            detach_scratch(dbapi_connection)
+
     @event.listens_for(engine, "begin")
     def _begin(connection: Connection) -> None:
         writer = connection.get_execution_options().get(WRITE_OPTION, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+
+
+def detach_scratch(dbapi_connection) -> None:  # noqa: ANN001 - a sqlite3 connection
+    """Detach (and remove) the scratch databases a bulk insert attached: SQLite cannot detach them in the
+    transaction that used them, so this runs when the connection goes back to its pool."""
+    attached = [(name, path) for _, name, path in dbapi_connection.execute("PRAGMA database_list")
+                if name.startswith(SCRATCH_PREFIX)]
+    for name, path in attached:
+        if dbapi_connection.in_transaction:
+            dbapi_connection.execute("ROLLBACK")
+        dbapi_connection.execute(f'DETACH DATABASE "{name}"')
+        if path:
+            Path(path).unlink(missing_ok=True)
 
 
 @contextmanager

@@ -1,9 +1,10 @@
 """Revisioned records: apply an imported set of records as new revisions, and read records as of a moment.
 
 Every kind of record has a key (``case_id``; ``area_code, date, metric``; ``code``) and value columns.
-Applying a set of records compares it with the current versions of its keys in Arrow: a file about as large
-as the store, or larger, reads every current version in one scan; a smaller one (a day's import) stages its
-keys in a temporary table and reads only their current versions through the index on the current key.
+Applying a set of records compares it with the current versions of its keys in Arrow, a batch of them at a
+time (``matching``): a file about as large as the store, or larger, streams every current version in one scan;
+a smaller one (a day's import) stages its keys in a temporary table and reads only their current versions
+through the index on the current key; into an empty table nothing is read.
 Records whose key has no version yet are new (revision 1); records that differ from their current version
 in any value (``NULL`` equal only to ``NULL``) supersede it and become the next revision; the others are left
 alone. The changed keys are superseded with one ``UPDATE`` and every new version is appended in bulk
@@ -15,15 +16,17 @@ a record, so a key without a current version has no version at all.
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import nullcontext
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import reduce
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import Column, Connection, MetaData, Select, Table, and_, func, or_, select, tuple_, update
+from sqlalchemy import (Column, ColumnElement, Connection, MetaData, Table, and_, func, or_, select, text, tuple_,
+                        update)
 
-from epizone.store.bulk import Progress, indexes_set_aside, insert_arrow, read_arrow
+from epizone.store.bulk import (Progress, indexes_set_aside, insert_arrow, numbered, read_arrow,
+                                read_batches)
+from epizone.store.matching import Matching
 from epizone.store.models import AreaRecord, Base, CaseReport, CountReport
 
 SCAN_RATIO = 4  # read every current version when the store holds at most this many versions per imported record
@@ -65,32 +68,41 @@ def apply(connection: Connection, kind: RecordKind, records: pa.Table, batch_id:
     """Make ``records`` (one per key, columns ``kind.columns``) current, as revisions recorded ``at``."""
     records = records.select(list(kind.columns))
     stored = connection.scalar(select(func.max(kind.table.c.id))) or 0
-    current = _current_versions(connection, kind, records, stored)
-    present = pc.is_in(_key_text(kind, records), value_set=_key_text(kind, current))
-    new = records.filter(pc.invert(present))
-    revised = _revised(kind, records.filter(present), current)
-    if revised.num_rows:
+    if stored == 0:  # nothing to compare with
+        new, revised = records.append_column("revision", pa.repeat(1, records.num_rows).cast(pa.int64())), None
+    else:
+        matching = Matching(records, lambda table: _key_text(kind, table), kind.values)
+        for batch in _current_versions(connection, kind, records, stored):
+            matching.feed(batch)
+        new, revised = matching.new(), matching.revised()
+    if revised is not None and revised.num_rows:
         superseded = _supersede(connection, kind, revised.select(list(kind.key)), at)
         if superseded != revised.num_rows:
             raise RuntimeError(f"{kind.name}: {superseded} current versions superseded for {revised.num_rows} revisions")
-    versions = pa.concat_tables([new.append_column("revision", pa.repeat(1, new.num_rows).cast(pa.int64())),
-                                 revised])
-    with indexes_set_aside(connection, kind.table) if stored == 0 else nullcontext():  # a first load
+    versions = new if revised is None else pa.concat_tables([new, revised])
+    if stored == 0:  # a first load
+        with indexes_set_aside(connection, kind.table):
+            insert_arrow(connection, kind.table, numbered(connection, kind.table, versions),
+                         {"recorded_at": at, "batch_id": batch_id}, progress)
+    else:
         insert_arrow(connection, kind.table, versions, {"recorded_at": at, "batch_id": batch_id}, progress)
-    return Applied(new=new.num_rows, revised=revised.num_rows)
+    return Applied(new=new.num_rows, revised=0 if revised is None else revised.num_rows)
 
 
-def _current_versions(connection: Connection, kind: RecordKind, records: pa.Table, stored: int) -> pa.Table:
+def _current_versions(connection: Connection, kind: RecordKind, records: pa.Table,
+                      stored: int) -> Iterator[pa.RecordBatch | pa.Table]:
     """The current version (columns ``kind.columns`` and ``revision``) of every key of ``records``, and
-    possibly of others; ``stored``: about how many versions the table holds."""
+    possibly of others, a batch at a time; ``stored``: about how many versions the table holds."""
+    if records.num_rows == 0:
+        return
     table = kind.table
-    query = select(*(table.c[name] for name in (*kind.columns, "revision"))).where(table.c.superseded_at.is_(None))
+    columns = [table.c[name] for name in (*kind.columns, "revision")]
     if stored <= SCAN_RATIO * records.num_rows:
-        return read_arrow(connection, query)
+        yield from read_batches(connection, select(*columns).where(table.c.superseded_at.is_(None)))
+        return
     keys = _temporary(connection, kind, records.select(list(kind.key)), "lookup")
-    found = read_arrow(connection, query.where(_key_of(kind, table).in_(_keys_in(kind, keys))))
+    yield read_arrow(connection, select(*columns).where(_current_of(connection, kind, keys)))
     keys.drop(connection)
-    return found
 
 
 def _temporary(connection: Connection, kind: RecordKind, keys: pa.Table, purpose: str) -> Table:
@@ -112,37 +124,27 @@ def _key_text(kind: RecordKind, records: pa.Table) -> pa.ChunkedArray:
     return pc.binary_join_element_wise(*parts, KEY_SEPARATOR)
 
 
-def _revised(kind: RecordKind, records: pa.Table, current: pa.Table) -> pa.Table:
-    """The records that differ from their current version, each with its next ``revision``."""
-    if records.num_rows == 0:
-        return records.append_column("revision", pa.array([], pa.int64()))
-    joined = records.join(current, keys=list(kind.key), join_type="inner", right_suffix=" current")
-    differs = reduce(pc.or_, (_distinct(joined.column(name), joined.column(f"{name} current")) for name in kind.values))
-    changed = joined.filter(differs)
-    return changed.select(list(kind.columns)).append_column("revision", pc.add(changed.column("revision"), 1))
-
-
-def _distinct(left: pa.ChunkedArray, right: pa.ChunkedArray) -> pa.ChunkedArray:
-    """``left IS DISTINCT FROM right``: null equals null only."""
-    both_null = pc.and_(pc.is_null(left), pc.is_null(right))
-    return pc.and_(pc.fill_null(pc.not_equal(left, right), True), pc.invert(both_null))
-
-
 def _supersede(connection: Connection, kind: RecordKind, keys: pa.Table, at: dt.datetime) -> int:
     """Close the current versions of ``keys``; how many were closed."""
     table = kind.table
     staged = _temporary(connection, kind, keys, "revised")
-    current = and_(table.c.superseded_at.is_(None), _key_of(kind, table).in_(_keys_in(kind, staged)))
-    statement = update(table).where(current).values(superseded_at=at)
+    statement = update(table).where(_current_of(connection, kind, staged)).values(superseded_at=at)
     count = connection.execute(statement, execution_options={"preserve_rowcount": True}).rowcount
     staged.drop(connection)
     return count
 
 
-def _keys_in(kind: RecordKind, staged: Table) -> Select:
-    """The keys of a staging table, for ``key IN (...)``: SQLite then walks the staged keys and looks each one
-    up through the current-key index (a join lets it scan the whole table instead, having no statistics)."""
-    return select(*(staged.c[name] for name in kind.key))
+def _current_of(connection: Connection, kind: RecordKind, staged: Table) -> ColumnElement[bool]:
+    """The current versions of the keys of a staging table, as ``key IN (staged keys)``: SQLite then walks the
+    staged keys and looks each one up through the table's ``(key, revision)`` index (a join lets it scan the
+    whole table instead, having no statistics). On SQLite, ``superseded_at IS NULL`` is written with a unary
+    ``+``, which keeps SQLite off the index on ``superseded_at`` alone: reckoning ~10 rows for an indexed
+    equality, it took that index and walked all 5M current versions for a day's 5,000 keys (0.2 s -> 5 s)."""
+    table = kind.table
+    keys = select(*(staged.c[name] for name in kind.key))
+    current = (text(f'+"{table.name}".superseded_at IS NULL') if connection.dialect.name == "sqlite"
+               else table.c.superseded_at.is_(None))
+    return and_(current, _key_of(kind, table).in_(keys))
 
 
 def _key_of(kind: RecordKind, table: Table):  # noqa: ANN202
