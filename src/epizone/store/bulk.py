@@ -36,7 +36,7 @@ from sqlalchemy import Connection, Select, Table, literal, text
 from epizone.store import pgcopy, sqlite_stage
 
 CHUNK_ROWS = 100_000
-STAGE_ROWS = 100_000  # SQLite: from this many rows on, written through scratch files by ADBC (``sqlite_stage``)
+STAGE_ROWS = 20_000  # SQLite: from this many rows on, written through scratch files by ADBC (``sqlite_stage``)
 COPY_CHUNK_BYTES = 8 << 20
 INDEX_BUILD_MEMORY = "256MB"  # PostgreSQL's memory for building an index again after a large load
 Progress = Callable[[int, int], None]  # (rows written so far, rows in all)

@@ -39,7 +39,8 @@ def records_as_of(engine: Engine, kind: str, at: dt.datetime | None = None, sinc
     record = KINDS[kind]
     table = record.table
     chosen = columns or (*record.columns, *HISTORY)
-    query = select(*(table.c[name] for name in chosen)).where(known_at(record, as_utc(at)))
+    moment = known_at(record, as_utc(at), recorded_hint=since is not None and engine.dialect.name == "sqlite")
+    query = select(*(table.c[name] for name in chosen)).where(moment)
     if since is not None:
         query = query.where(table.c[DATES[kind]] >= since)
     with reading(engine) as connection:

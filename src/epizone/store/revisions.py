@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import (Column, ColumnElement, Connection, MetaData, Table, and_, func, or_, select, text, tuple_,
+from sqlalchemy import (Column, ColumnElement, Connection, MetaData, Table, and_, func, literal_column, or_, select, text, tuple_,
                         update)
 
 from epizone.store.bulk import (Progress, indexes_set_aside, insert_arrow, numbered, read_arrow,
@@ -152,9 +152,15 @@ def _key_of(kind: RecordKind, table: Table):  # noqa: ANN202
     return columns[0] if len(columns) == 1 else tuple_(*columns)
 
 
-def known_at(kind: RecordKind, at: dt.datetime | None):  # noqa: ANN201
-    """The condition selecting each record's version as known at ``at`` (the current one when None)."""
+def known_at(kind: RecordKind, at: dt.datetime | None, recorded_hint: bool = False):  # noqa: ANN201
+    """The condition selecting each record's version as known at ``at`` (the current one when None).
+    ``recorded_hint`` (SQLite, a query with a more selective condition of its own): ``recorded_at <= at`` is
+    marked as true of nearly every row (``likelihood``), so that SQLite, having no statistics, does not walk
+    the ``recorded_at`` index over the whole table instead of the other condition's index."""
     table = kind.table
     if at is None:
         return table.c.superseded_at.is_(None)
-    return and_(table.c.recorded_at <= at, or_(table.c.superseded_at.is_(None), table.c.superseded_at > at))
+    recorded = table.c.recorded_at <= at
+    if recorded_hint:
+        recorded = func.likelihood(recorded, literal_column("0.99"))
+    return and_(recorded, or_(table.c.superseded_at.is_(None), table.c.superseded_at > at))
