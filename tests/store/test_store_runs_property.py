@@ -64,7 +64,7 @@ def levels(engine, run_id: int) -> dict:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("rules", builtin_ids())
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(history=histories(), lag=st.integers(0, 2), unit=st.sampled_from(["county", "township"]))
 def test_daily_store_runs_equal_full_replays(rules, history, lag, unit):
     cases, fixes = history
