@@ -118,6 +118,14 @@ def kept_days(run: RunInfo) -> list[dt.date] | None:
     return None if kept == "all" else [dt.date.fromisoformat(day) for day in kept]
 
 
+def require_kept(run: RunInfo, date: dt.date) -> None:
+    """RunError when ``date`` is a day of run ``run`` whose values it does not keep."""
+    kept = kept_days(run)
+    if kept is not None and date not in kept and run.start_date <= date <= run.end_date:
+        raise RunError(f"run {run.id} keeps the values of {', '.join(map(str, kept))} only: the levels of "
+                       f"{date} are in its periods (or make a run that keeps that day)")
+
+
 def run_levels(run: RunInfo, date: dt.date | None = None, areas: Collection[str] | None = None,
                level: str | None = None) -> Select:
     """The units' levels, reasons and indicator values on the days run ``run`` keeps (on ``date`` only, when
@@ -128,9 +136,7 @@ def run_levels(run: RunInfo, date: dt.date | None = None, areas: Collection[str]
                    AssessedLevel.data_through, AssessedLevel.indicators, AssessedLevel.event) \
         .where(AssessedLevel.run_id == run.id)
     if date is not None:
-        if kept is not None and date not in kept and run.start_date <= date <= run.end_date:
-            raise RunError(f"run {run.id} keeps the values of {', '.join(map(str, kept))} only: the levels of "
-                           f"{date} are in its periods (or make a run that keeps that day)")
+        require_kept(run, date)
         query = query.where(AssessedLevel.date == date)
     elif kept is not None:
         query = query.where(AssessedLevel.date.in_(kept))

@@ -21,7 +21,7 @@ from epizone.store import announce
 from epizone.store.audit import record_audit, utc_now
 from epizone.store.db import reading, writing
 from epizone.store.changes import change_line, listed, reverted, without
-from epizone.store.levels import active, reads_current, run_levels
+from epizone.store.levels import active, reads_current, require_kept
 from epizone.store.measures import measures_in
 from epizone.store.migrate import require_schema
 from epizone.store.models import Announcement, AssessedLevel, CurrentLevel, Publication, PublishedLevel
@@ -202,7 +202,7 @@ def _compared(connection: Connection, run: RunInfo, date: dt.date, effective: dt
     """Compared in SQL with the read model, which holds the levels in force on ``effective`` (a publication
     takes effect on or after the latest one in force), so that only the changed units come to Python."""
     a, c = AssessedLevel, CurrentLevel
-    run_levels(run, date)  # the run keeps the day's values (RunError otherwise)
+    require_kept(run, date)
     assert reads_current(connection, effective), "publications take effect on or after the latest in force"
     changed = connection.execute(
         select(a.area_code, a.area_name, a.level, a.reason_code, a.reason_en, a.reason_zh,
